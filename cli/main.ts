@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * `weft`: the operator command and the composition root, the one place that imports gateways,
+ * agents and infra together. `weft up` runs the all-in-one cloud; each subcommand runs until it
+ * finishes or is interrupted, and SIGINT/SIGTERM close its resources before exit.
+ */
+import { Cause, Effect, Exit, Fiber } from "effect";
+import { up } from "./up.ts";
+
+const usage = `usage: weft <command>
+
+commands:
+  up        run the all-in-one cloud (settings: WEFT_HTTP_PORT, WEFT_DATA_DIR, WEFT_NATS_URL,
+            WEFT_EVENT_STORE, WEFT_ADMIN_PASSWORD; see README.md)
+  help      show this help`;
+
+const commands: Record<string, Effect.Effect<unknown, unknown>> = {
+  up,
+};
+
+const name = process.argv[2] ?? "help";
+const command = commands[name];
+if (command === undefined) {
+  console.log(usage);
+  process.exit(name === "help" || name === "--help" ? 0 : 2);
+}
+
+const fiber = Effect.runFork(command);
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  Effect.runFork(Fiber.interrupt(fiber));
+};
+process.once("SIGINT", stop);
+process.once("SIGTERM", stop);
+
+fiber.addObserver((exit) => {
+  if (Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause)) process.exit(0);
+  console.error(`weft ${name} failed:\n${Cause.pretty(exit.cause)}`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+/**
+ * `weft up`: the whole cloud in one process. A private nats-server in the data dir unless
+ * WEFT_NATS_URL names one, the embedded sqlite store, command handlers, the identity bootstrap
+ * on first start, and the gateway; then it prints where the cloud is and writes clouds.yaml.
+ * Interrupting it (SIGINT/SIGTERM) closes everything in reverse order, snapshotting read models.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { Effect } from "effect";
+import { runGateway } from "@weft/gateways";
+import { startNatsServer } from "@weft/infra/nats";
+import { weftConfig } from "./config.ts";
+import { adminPassword, cloudsYaml, ensureDataDir, tokenKey, writeCloudsYaml } from "./dataDir.ts";
+import { bootstrapIdentity, infrastructureLayer, serveCommandHandlers } from "./roles.ts";
+
+const privateNatsServer = (dataDir: string) =>
+  Effect.acquireRelease(
+    Effect.tryPromise(() => startNatsServer({ storeDir: join(dataDir, "nats") })),
+    (server) => Effect.promise(() => server.stop()),
+  );
+
+// The user's clouds.yaml is written only when absent or when weft wrote it, never over a user's own.
+const writeUserCloudsYaml = (content: string) =>
+  Effect.tryPromise(async () => {
+    const dir = join(homedir(), ".config", "openstack");
+    const path = join(dir, "clouds.yaml");
+    if (existsSync(path) && !readFileSync(path, "utf8").startsWith("# Written by `weft up`")) return undefined;
+    await mkdir(dir, { recursive: true });
+    await writeFile(path, content, { mode: 0o600 });
+    return path;
+  }).pipe(Effect.orElseSucceed(() => undefined));
+
+export const up = Effect.gen(function* () {
+  const config = yield* weftConfig;
+  yield* ensureDataDir(config.dataDir);
+  const natsUrl = config.natsUrl ?? (yield* privateNatsServer(config.dataDir)).url;
+  const password = yield* adminPassword(config.dataDir, config.adminPassword);
+  const key = yield* tokenKey(config.dataDir);
+
+  yield* Effect.gen(function* () {
+    yield* serveCommandHandlers;
+    const gateway = yield* runGateway({
+      host: config.httpHost,
+      port: config.httpPort,
+      ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
+      region: config.region,
+      tokenKey: key,
+      snapshotDir: join(config.dataDir, "snapshots"),
+    });
+    const firstStart = yield* bootstrapIdentity({ adminPassword: password });
+    const authUrl = `${gateway.url}/identity/v3`;
+    const yaml = cloudsYaml(authUrl, password, config.region);
+    const cloudsPath = yield* writeCloudsYaml(config.dataDir, yaml);
+    const userCloudsPath = yield* writeUserCloudsYaml(yaml);
+    console.log(
+      [
+        `Weft is up${firstStart ? " (identity bootstrapped)" : ""}.`,
+        `  auth URL:    ${authUrl}`,
+        `  admin:       admin / ${config.adminPassword === undefined ? password : "(WEFT_ADMIN_PASSWORD)"}  (project admin, domain Default)`,
+        `  data dir:    ${config.dataDir}`,
+        `  NATS:        ${natsUrl}${config.natsUrl === undefined ? " (private)" : ""}`,
+        `  clouds.yaml: ${cloudsPath}${userCloudsPath === undefined ? "" : ` and ${userCloudsPath}`}`,
+        `  try:         ${userCloudsPath === undefined ? `OS_CLIENT_CONFIG_FILE=${cloudsPath} ` : ""}OS_CLOUD=weft openstack token issue`,
+      ].join("\n"),
+    );
+    return yield* Effect.never;
+    // Its own scope, closed before the layer's: gateway and handlers stop before the store closes.
+  }).pipe(Effect.scoped, Effect.provide(infrastructureLayer(natsUrl, config.eventStore)));
+}).pipe(Effect.scoped);

@@ -1,0 +1,40 @@
+/**
+ * The whole HTTP surface on one port: request ids on every response, version discovery at `/`,
+ * each service under its DevStack-style path, and one error handler that renders faults in the
+ * owning service's body shape. An undeclared failure is a 500 whose body names only the request
+ * id; the stack goes to the log, never to the client.
+ */
+import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { HttpFault, keystoneFaultBody, novaFaultBody, renderFault, type FaultStyle } from "./http/faults.ts";
+import { requestId, type RequestIdVariables } from "./http/requestId.ts";
+import type { IdentityDeps } from "./identity/context.ts";
+import { identityRoutes } from "./identity/routes.ts";
+import { rootVersions } from "./identity/versions.ts";
+
+export interface GatewayDeps {
+  readonly identity: IdentityDeps;
+  readonly log?: (message: string, error: unknown) => void;
+}
+
+const faultStyleFor = (path: string): FaultStyle => (path.startsWith("/compute") ? novaFaultBody : keystoneFaultBody);
+
+export const gatewayApp = (deps: GatewayDeps) => {
+  const log = deps.log ?? ((message: string, error: unknown) => console.error(message, error));
+  const app = new Hono<{ Variables: RequestIdVariables }>()
+    .use(requestId())
+    .route("/", rootVersions(deps.identity.publicUrl))
+    .route("/identity", identityRoutes(deps.identity));
+
+  app.notFound((c) => renderFault(c, faultStyleFor(c.req.path), 404, "The resource could not be found."));
+  app.onError((error, c) => {
+    if (error instanceof HttpFault) return renderFault(c, faultStyleFor(c.req.path), error.status, error.message, error.headers);
+    const id = c.get("requestId") ?? "unknown";
+    log(`unhandled error in ${c.req.method} ${c.req.path} (${id})`, error);
+    const status: ContentfulStatusCode = 500;
+    return renderFault(c, faultStyleFor(c.req.path), status, `An unexpected error prevented the server from fulfilling your request (request id ${id}).`);
+  });
+  return app;
+};
+
+export type GatewayApp = ReturnType<typeof gatewayApp>;

@@ -1,0 +1,63 @@
+/**
+ * Faults: the only place HTTP statuses meet failures. Handlers throw `HttpFault`; the app's error
+ * handler renders it in the body shape of the service the path belongs to, because each
+ * OpenStack service has its own (Keystone `{"error": {code, message, title}}`, Nova
+ * `{"itemNotFound": {code, message}}`, Placement `{"errors": [...]}`), and clients parse them.
+ */
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export class HttpFault extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(status: ContentfulStatusCode, message: string, headers: Readonly<Record<string, string>> = {}) {
+    super(message);
+    this.status = status;
+    this.headers = headers;
+  }
+}
+
+/** The reason phrases Keystone puts in `title`. */
+const titles: Partial<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  406: "Not Acceptable",
+  409: "Conflict",
+  413: "Request Entity Too Large",
+  415: "Unsupported Media Type",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+export type FaultStyle = (status: ContentfulStatusCode, message: string) => unknown;
+
+export const keystoneFaultBody: FaultStyle = (status, message) => ({
+  error: { code: status, message, title: titles[status] ?? "Error" },
+});
+
+/** Nova's fault names by status, as novaclient and openstacksdk expect them. */
+const novaFaultNames: Partial<Record<number, string>> = {
+  400: "badRequest",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "itemNotFound",
+  405: "badMethod",
+  406: "notAcceptable",
+  409: "conflictingRequest",
+  413: "overLimit",
+  415: "badMediaType",
+  503: "serviceUnavailable",
+};
+
+export const novaFaultBody: FaultStyle = (status, message) => ({
+  [novaFaultNames[status] ?? "computeFault"]: { code: status, message },
+});
+
+export const renderFault = (c: Context, style: FaultStyle, status: ContentfulStatusCode, message: string, headers: Readonly<Record<string, string>> = {}) => {
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  return c.json(style(status, message), status);
+};

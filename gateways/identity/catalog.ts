@@ -1,0 +1,46 @@
+/**
+ * The service catalog: one entry per service this gateway serves, each with public, internal
+ * and admin endpoints on DevStack-style paths of the one gateway port. Ids are fixed so that
+ * `openstack endpoint list` stays stable across restarts.
+ */
+export interface CatalogEndpoint {
+  readonly id: string;
+  readonly interface: "public" | "internal" | "admin";
+  readonly region: string;
+  readonly region_id: string;
+  readonly url: string;
+}
+
+export interface CatalogService {
+  readonly id: string;
+  readonly type: string;
+  readonly name: string;
+  readonly endpoints: ReadonlyArray<CatalogEndpoint>;
+}
+
+interface ServiceEntry {
+  readonly id: string;
+  readonly type: string;
+  readonly name: string;
+  readonly path: string;
+}
+
+const services: ReadonlyArray<ServiceEntry> = [
+  { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f901201", type: "identity", name: "keystone", path: "/identity" },
+];
+
+const interfaces = ["public", "internal", "admin"] as const;
+
+export const buildCatalog = (publicUrl: string, region: string): ReadonlyArray<CatalogService> =>
+  services.map((service) => ({
+    id: service.id,
+    type: service.type,
+    name: service.name,
+    endpoints: interfaces.map((kind, index) => ({
+      id: `${service.id.slice(0, 30)}${index.toString().padStart(2, "0")}`,
+      interface: kind,
+      region,
+      region_id: region,
+      url: `${publicUrl}${service.path}`,
+    })),
+  }));

@@ -1,0 +1,108 @@
+/**
+ * The gateway role: fold the read models it answers from (in memory, snapshotted in the data
+ * dir), wait until they have caught up, then serve HTTP until the scope closes. Handlers run
+ * their Effects (bus sends, read-your-writes waits) with the services captured here once.
+ */
+import { type AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import { Clock, Effect, Schema } from "effect";
+import { CommandBus } from "@weft/infra/bus";
+import { identityCommandCodec, identityEventCodec } from "@weft/infra/contexts";
+import type { EventStore } from "@weft/infra/eventStore";
+import { projectedDecoder, runProjection } from "@weft/infra/runtime";
+import { identityProjection } from "@weft/projections/identity";
+import type { Message } from "@weft/domain/shared";
+import type { PayloadCodec } from "@weft/proto";
+import { gatewayApp } from "./app.ts";
+import { makeCommandSender } from "./http/commands.ts";
+import type { ScryptCost } from "./identity/passwords.ts";
+import { makeTokenSealer } from "./identity/tokens.ts";
+
+export interface GatewayOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** How clients reach this gateway; defaults to http://<host>:<port>. */
+  readonly publicUrl?: string;
+  readonly region?: string;
+  readonly tokenKey: Uint8Array;
+  readonly tokenTtlMs?: number;
+  readonly scryptCost?: ScryptCost;
+  readonly snapshotDir?: string;
+}
+
+export class GatewayListenFailed extends Schema.TaggedError<GatewayListenFailed>()("GatewayListenFailed", {
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect()),
+}) {}
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly port: number;
+  /** The app itself, for in-process requests (`app.request(…)`) in tests. */
+  readonly app: ReturnType<typeof gatewayApp>;
+}
+
+const codecs: Record<string, PayloadCodec<Message>> = { identity: identityCommandCodec };
+
+type Fetch = (request: Request) => Response | Promise<Response>;
+
+const listen = (fetch: Fetch, host: string, port: number) =>
+  Effect.acquireRelease(
+    Effect.callback<ServerType, GatewayListenFailed>((resume) => {
+      const server = serve({ fetch, hostname: host, port }, () => resume(Effect.succeed(server)));
+      server.once("error", (cause: NodeJS.ErrnoException) =>
+        resume(Effect.fail(new GatewayListenFailed({ message: `cannot listen on ${host}:${port}: ${cause.code ?? cause.message}`, cause }))),
+      );
+    }),
+    (server) =>
+      Effect.callback<void>((resume) => {
+        server.close(() => resume(Effect.void));
+      }),
+  );
+
+export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) {
+  const bus = yield* CommandBus;
+  const clock = yield* Clock.Clock;
+  const identity = yield* runProjection(identityProjection, {
+    decode: projectedDecoder(identityEventCodec),
+    ...(options.snapshotDir === undefined ? {} : { snapshotDir: options.snapshotDir }),
+  });
+  yield* identity.caughtUp;
+
+  const services = yield* Effect.context<EventStore>();
+  const runPromise = Effect.runPromiseWith(services);
+  const commands = makeCommandSender({
+    send: (context, envelope) =>
+      runPromise(bus.send(context, envelope).pipe(Effect.mapError((error) => Object.assign(new Error(error.message), { name: error._tag })))),
+    codecFor: (context) => {
+      const codec = codecs[context];
+      if (codec === undefined) throw new Error(`no command codec for context ${context}`);
+      return codec;
+    },
+    readYourWrites: (position) => runPromise(identity.waitFor(position)),
+    now: () => clock.currentTimeMillisUnsafe(),
+  });
+
+  // With port 0 the URL, which the app needs for links and the catalog, is known only after
+  // listening: requests are refused until the app exists, microseconds later.
+  let fetch: Fetch = () => new Response(null, { status: 503 });
+  const server = yield* listen((request) => fetch(request), options.host, options.port);
+  const port = (server.address() as AddressInfo).port;
+  const publicUrl = options.publicUrl ?? `http://${options.host}:${port}`;
+  const app = gatewayApp({
+    identity: {
+      publicUrl,
+      region: options.region ?? "RegionOne",
+      directory: () => identity.current().doc,
+      commands,
+      tokens: makeTokenSealer(options.tokenKey),
+      tokenTtlMs: options.tokenTtlMs ?? 60 * 60 * 1000,
+      ...(options.scryptCost === undefined ? {} : { scryptCost: options.scryptCost }),
+      now: () => clock.currentTimeMillisUnsafe(),
+      newId: () => crypto.randomUUID(),
+    },
+  });
+  fetch = app.fetch;
+  return { url: publicUrl, port, app } satisfies RunningGateway;
+});

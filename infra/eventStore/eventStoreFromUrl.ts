@@ -1,0 +1,30 @@
+/**
+ * Picks the event store adapter from the operator's `WEFT_EVENT_STORE` value: `sqlite:<path>` for
+ * the embedded store, a KurrentDB / EventStoreDB connection string for the clustered one. Anything
+ * else is refused with the accepted forms, at layer build, before any role starts.
+ */
+import { Effect, Layer, Schema } from "effect";
+import { EventStore, type EventStoreUnavailable } from "./EventStore.ts";
+import { esdbEventStoreLayer } from "./esdbEventStore.ts";
+import { sqliteEventStoreLayer } from "./sqliteEventStore.ts";
+
+export const ACCEPTED_EVENT_STORE_URLS =
+  "sqlite:<path> (e.g. sqlite:/var/lib/weft/events.db), esdb://host:2113?tls=false, esdb+discover://…, kurrentdb://…, kurrentdb+discover://…";
+
+export class InvalidEventStoreUrl extends Schema.TaggedError<InvalidEventStoreUrl>()("InvalidEventStoreUrl", {
+  url: Schema.String,
+  message: Schema.String,
+}) {}
+
+const ESDB = /^(esdb|kurrentdb)(\+discover)?:\/\//;
+
+/** The event store layer for a `WEFT_EVENT_STORE` value. */
+export const eventStoreFromUrl = (url: string): Layer.Layer<EventStore, EventStoreUnavailable | InvalidEventStoreUrl> => {
+  if (url.startsWith("sqlite:") && url.length > "sqlite:".length) return sqliteEventStoreLayer(url.slice("sqlite:".length));
+  if (ESDB.test(url)) return esdbEventStoreLayer(url);
+  const shown = url.replace(/\/\/[^@/]*@/, "//***@");
+  return Layer.effect(EventStore, Effect.fail(new InvalidEventStoreUrl({
+    url: shown,
+    message: `WEFT_EVENT_STORE=${JSON.stringify(shown)} is not an event store; use one of: ${ACCEPTED_EVENT_STORE_URLS}`,
+  })));
+};

@@ -1,0 +1,136 @@
+/**
+ * The sqlite adapter against real files in a temp dir: the shared contract, then what only a file
+ * shared by processes can show: data surviving a reopen, the in-process wake-up of live
+ * subscribers, and appends made by another process reaching a subscriber through the poll path.
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Effect, Fiber, ManagedRuntime, Stream } from "effect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bodies, eventStoreContract, freshCategory, newEvent, streamIn } from "./eventStore.contract.ts";
+import { EventStore, START, type Position } from "./EventStore.ts";
+import { sqliteEventStoreLayer, type SqliteEventStoreOptions } from "./sqliteEventStore.ts";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "weft-eventstore-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+eventStoreContract("sqlite", async () => ({ layer: sqliteEventStoreLayer(join(dir, "contract.db")) }));
+
+const withStore = async <A, E>(
+  path: string,
+  body: (store: EventStore["Service"]) => Effect.Effect<A, E, EventStore>,
+  options?: SqliteEventStoreOptions,
+): Promise<A> => {
+  const runtime = ManagedRuntime.make(sqliteEventStoreLayer(path, options));
+  try {
+    return await runtime.runPromise(EventStore.use(body));
+  } finally {
+    await runtime.dispose();
+  }
+};
+
+const adapterUrl = pathToFileURL(join(import.meta.dirname, "sqliteEventStore.ts")).href;
+
+// A separate node process (the same Node binary, stripping types) appending `count` events to
+// `stream` through its own adapter instance on the same file.
+const appendFromOtherProcess = (path: string, stream: string, count: number) =>
+  new Promise<void>((resolve, reject) => {
+    const script = `
+      import { Effect } from "effect";
+      import { makeSqliteEventStore } from ${JSON.stringify(adapterUrl)};
+      const encoder = new TextEncoder();
+      await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+        const store = yield* makeSqliteEventStore(${JSON.stringify(path)});
+        for (let i = 0; i < ${count}; i++) {
+          const event = { type: "FromOtherProcess", data: encoder.encode("other " + i), metadata: new Uint8Array(0) };
+          yield* store.append(${JSON.stringify(stream)}, i === 0 ? "no_stream" : i - 1, [event]);
+        }
+      })));
+    `;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: import.meta.dirname, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`appender exited with ${code}: ${stderr}`))));
+  });
+
+describe("sqlite adapter: one file, several lifetimes and processes", () => {
+  it("keeps every event across close and reopen, and continues positions and revisions", async () => {
+    const path = join(dir, "reopen.db");
+    const stream = streamIn(freshCategory());
+    const written = await withStore(path, (store) =>
+      Effect.gen(function* () {
+        yield* store.append(stream, "no_stream", [newEvent("A", "one"), newEvent("A", "two")]);
+        yield* store.append(streamIn(freshCategory()), "no_stream", [newEvent("B", "elsewhere")]);
+        return yield* store.readAll(START, 100);
+      }));
+    const reopened = await withStore(path, (store) =>
+      Effect.gen(function* () {
+        const all = yield* store.readAll(START, 100);
+        const next = yield* store.append(stream, 1, [newEvent("A", "three")]);
+        return { all, next, head: yield* store.head, stream: yield* store.read(stream) };
+      }));
+    expect(reopened.all).toEqual(written);
+    expect(bodies(reopened.all)).toEqual(["one", "two", "elsewhere"]);
+    expect(reopened.next.revision).toBe(2);
+    expect(reopened.next.position).toBeGreaterThan(written.at(-1)!.position);
+    expect(reopened.head).toBe(reopened.next.position);
+    expect(bodies(reopened.stream)).toEqual(["one", "two", "three"]);
+  });
+
+  it("wakes a live subscriber on an append through the same instance without waiting for a poll", async () => {
+    const category = freshCategory();
+    const stream = streamIn(category);
+    const elapsed = await withStore(join(dir, "wake.db"), (store) =>
+      Effect.gen(function* () {
+        const subscriber = yield* store.subscribeAll(START, { categories: [category] }).pipe(
+          Stream.take(1),
+          Stream.runCollect,
+          Effect.forkChild,
+        );
+        yield* Effect.sleep("50 millis");
+        const started = performance.now();
+        yield* store.append(stream, "no_stream", [newEvent("A", "now")]);
+        const received = yield* Fiber.join(subscriber).pipe(Effect.timeout("5 seconds"));
+        expect(bodies(received)).toEqual(["now"]);
+        return performance.now() - started;
+      }), { pollIntervalMs: 60_000 });
+    expect(elapsed).toBeLessThan(1_000);
+  });
+
+  it("delivers appends made by another process to a live subscriber, interleaved with its own, in order", async () => {
+    const path = join(dir, "shared.db");
+    const category = freshCategory();
+    const [mine, theirs] = [streamIn(category), streamIn(category)];
+    const received = await withStore(path, (store) =>
+      Effect.gen(function* () {
+        const subscriber = yield* store.subscribeAll(START, { categories: [category] }).pipe(
+          Stream.take(400),
+          Stream.runCollect,
+          Effect.forkChild,
+        );
+        const other = yield* Effect.forkChild(Effect.promise(() => appendFromOtherProcess(path, theirs, 200)));
+        for (let i = 0; i < 200; i++) {
+          yield* store.append(mine, i === 0 ? "no_stream" : i - 1, [newEvent("Mine", `mine ${i}`)]);
+          yield* Effect.sleep("1 millis");
+        }
+        yield* Fiber.join(other);
+        return yield* Fiber.join(subscriber).pipe(Effect.timeout("20 seconds"));
+      }), { pollIntervalMs: 20 });
+    const positions: Array<Position> = received.map((event) => event.position);
+    expect(new Set(positions).size).toBe(400);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    const revisionsOf = (stream: string) => received.filter((event) => event.stream === stream).map((event) => event.revision);
+    expect(revisionsOf(mine)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(revisionsOf(theirs)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(bodies(received.filter((event) => event.stream === theirs)).slice(0, 2)).toEqual(["other 0", "other 1"]);
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * The embedded event store: one SQLite file (Node's built-in `node:sqlite`, WAL mode) behind the
+ * `EventStore` port. The SQL lives in `sqliteLog.ts`; this module opens the file as a scoped
+ * resource, turns thrown errors into the port's errors, and runs `subscribeAll` as catch-up by
+ * pages then live: woken at once by appends made through this instance, and polling for appends
+ * made by other processes sharing the file.
+ *
+ * `node:sqlite` is synchronous, so an append holds the event loop for the length of one commit
+ * (tens of microseconds), or up to the busy timeout while another process holds the write lock.
+ */
+import { Clock, Deferred, Effect, Layer, Option, Stream, type Scope } from "effect";
+import {
+  EventStore,
+  EventStoreUnavailable,
+  StreamRevisionConflict,
+  type AllFilter,
+  type EventStoreShape,
+  type ExpectedRevision,
+  type NewEvent,
+  type Position,
+  type RecordedEvent,
+} from "./EventStore.ts";
+import { openSqliteLog, type SqliteLog } from "./sqliteLog.ts";
+
+export interface SqliteEventStoreOptions {
+  /** How often a live subscription looks for appends made by other processes (ms). Default 100. */
+  readonly pollIntervalMs?: number;
+  /** How long a writer waits for another process's write lock before failing (ms). Default 5000. */
+  readonly busyTimeoutMs?: number;
+  /** Events per page while a subscription catches up. Default 2000. */
+  readonly pageSize?: number;
+}
+
+/**
+ * In-process wake-up for live subscriptions. A subscriber takes the pending signal BEFORE it reads,
+ * so an append that lands between its read and its wait has already fired the signal it waits on.
+ */
+const makeWake = () => {
+  let pending: Deferred.Deferred<void> | undefined;
+  return {
+    signal: (): Deferred.Deferred<void> => (pending ??= Deferred.makeUnsafe<void>()),
+    fire: (): void => {
+      if (pending === undefined) return;
+      Deferred.doneUnsafe(pending, Effect.void);
+      pending = undefined;
+    },
+  };
+};
+
+const hasFilter = (filter: AllFilter | undefined): filter is AllFilter =>
+  (filter?.categories?.length ?? 0) > 0 || (filter?.eventTypes?.length ?? 0) > 0;
+
+/** Opens (creating if needed) the store at `path`; the file closes when the scope does. */
+export const makeSqliteEventStore = (
+  path: string,
+  options: SqliteEventStoreOptions = {},
+): Effect.Effect<EventStoreShape, EventStoreUnavailable, Scope.Scope> =>
+  Effect.gen(function* () {
+    const pollInterval = options.pollIntervalMs ?? 100;
+    const pageSize = options.pageSize ?? 2_000;
+
+    const unavailable = (operation: string) => (cause: unknown) =>
+      new EventStoreUnavailable({ message: `sqlite event store ${path}: ${operation} failed: ${String(cause)}`, cause });
+
+    const log: SqliteLog = yield* Effect.acquireRelease(
+      Effect.try({ try: () => openSqliteLog(path, options), catch: unavailable("open") }),
+      (opened) => Effect.sync(() => opened.close()),
+    );
+    const wake = makeWake();
+    const run = <A>(operation: string, f: () => A) => Effect.try({ try: f, catch: unavailable(operation) });
+
+    const append = Effect.fn("EventStore.append")(function* (
+      stream: string,
+      expected: ExpectedRevision,
+      events: ReadonlyArray<NewEvent>,
+    ) {
+      const now = yield* Clock.currentTimeMillis;
+      const result = yield* Effect.try({
+        try: () => log.append(stream, expected, events, now),
+        catch: (cause) => (cause instanceof StreamRevisionConflict ? cause : unavailable("append")(cause)),
+      });
+      if (events.length > 0) wake.fire();
+      return result;
+    });
+
+    const read = Effect.fn("EventStore.read")((stream: string, fromRevision: number = 0) =>
+      run("read", () => log.read(stream, fromRevision)),
+    );
+
+    const readAll = Effect.fn("EventStore.readAll")((after: Position, maxCount: number, filter?: AllFilter) =>
+      run("readAll", () => (hasFilter(filter) ? log.readFiltered(after, maxCount, filter).events : log.readAll(after, maxCount))),
+    );
+
+    const page = (cursor: Position, filter: AllFilter | undefined) =>
+      run("subscribeAll", () => {
+        if (hasFilter(filter)) return log.readFiltered(cursor, pageSize, filter);
+        const events = log.readAll(cursor, pageSize);
+        return { events, scannedTo: events.at(-1)?.position ?? cursor };
+      });
+
+    const subscribeAll = (after: Position, filter?: AllFilter): Stream.Stream<RecordedEvent, EventStoreUnavailable> =>
+      Stream.paginate(after, (cursor: Position) =>
+        Effect.gen(function* () {
+          const signal = wake.signal();
+          const { events, scannedTo } = yield* page(cursor, filter);
+          if (scannedTo > cursor) return [events, Option.some(scannedTo)] as const;
+          yield* Effect.raceFirst(Deferred.await(signal), Effect.sleep(pollInterval));
+          return [[], Option.some(cursor)] as const;
+        }),
+      );
+
+    const head = run("head", () => log.head()).pipe(Effect.withSpan("EventStore.head"));
+
+    return EventStore.of({ append, read, readAll, subscribeAll, head });
+  });
+
+/** The sqlite adapter as a layer: the file opens when the layer is built and closes on release. */
+export const sqliteEventStoreLayer = (
+  path: string,
+  options: SqliteEventStoreOptions = {},
+): Layer.Layer<EventStore, EventStoreUnavailable> => Layer.effect(EventStore, makeSqliteEventStore(path, options));

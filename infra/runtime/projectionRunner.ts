@@ -1,0 +1,126 @@
+/**
+ * Runs a pure projection against `$all`: loads its last msgpack snapshot, catches up from the
+ * snapshot's position, then follows live, and writes a fresh snapshot now and then and on
+ * shutdown so a restart folds only the tail. Every event advances the position, folded or not,
+ * so `waitFor(position)` (read-your-writes after a command) means "has seen everything up to it".
+ */
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Deferred, Effect, Schedule, Stream } from "effect";
+import { pack, unpack } from "msgpackr";
+import type { Projected, ProjectedEvent, Projection } from "@weft/projections/shared";
+import { EventStore, type RecordedEvent } from "../eventStore/EventStore.ts";
+
+export interface ProjectionRunnerOptions<E> {
+  /** Turns a stored event the projection folds into its projected form. */
+  readonly decode: (event: RecordedEvent) => ProjectedEvent<E>;
+  /** Where snapshots live; none are written when absent. */
+  readonly snapshotDir?: string;
+  readonly snapshotEveryMs?: number;
+}
+
+export interface ProjectionHandle<Doc> {
+  readonly name: string;
+  /** The current document and the position it reflects. */
+  readonly current: () => Projected<Doc>;
+  /** Succeeds with true once the projection has seen `position`, false after `timeoutMs`. */
+  readonly waitFor: (position: number, timeoutMs?: number) => Effect.Effect<boolean>;
+  /** Completes once the projection has folded everything that was in the store when it started. */
+  readonly caughtUp: Effect.Effect<void>;
+}
+
+interface Snapshot {
+  readonly position: number;
+  readonly snapshot: unknown;
+}
+
+const snapshotPath = (dir: string, projection: Projection<unknown, { type: string }>) =>
+  join(dir, `${projection.name}.v${projection.version}.msgpack`);
+
+const readSnapshot = (path: string) =>
+  Effect.tryPromise(() => readFile(path)).pipe(
+    Effect.map((bytes) => unpack(bytes) as Snapshot),
+    Effect.orElseSucceed(() => undefined),
+  );
+
+// Written beside and renamed over, so a crash mid-write leaves the previous snapshot intact.
+const writeSnapshot = (path: string, snapshot: Snapshot) =>
+  Effect.tryPromise(async () => {
+    await writeFile(`${path}.tmp`, pack(snapshot));
+    await rename(`${path}.tmp`, path);
+  }).pipe(Effect.catch((error) => Effect.logWarning(`snapshot ${path} not written`, error)));
+
+export const runProjection = Effect.fnUntraced(function* <Doc, E extends { type: string }>(
+  projection: Projection<Doc, E>,
+  options: ProjectionRunnerOptions<E>,
+) {
+  const store = yield* EventStore;
+  const head = yield* store.head;
+  const path = options.snapshotDir === undefined ? undefined : snapshotPath(options.snapshotDir, projection as never);
+  if (options.snapshotDir !== undefined) yield* Effect.tryPromise(() => mkdir(options.snapshotDir!, { recursive: true })).pipe(Effect.orDie);
+
+  const saved = path === undefined ? undefined : yield* readSnapshot(path);
+  // A snapshot ahead of the store belongs to another store (a wiped data dir): ignore it.
+  let state: Projected<Doc> =
+    saved !== undefined && saved.position <= head
+      ? { position: saved.position, doc: projection.fromSnapshot(saved.snapshot) }
+      : { position: 0, doc: projection.initial() };
+  let snapshotted = state.position;
+  let waiters: Array<{ readonly position: number; readonly done: Deferred.Deferred<boolean> }> = [];
+
+  const release = () => {
+    if (waiters.length === 0) return;
+    const still: typeof waiters = [];
+    for (const waiter of waiters) {
+      if (waiter.position <= state.position) Deferred.doneUnsafe(waiter.done, Effect.succeed(true));
+      else still.push(waiter);
+    }
+    waiters = still;
+  };
+
+  const foldBatch = (events: ReadonlyArray<RecordedEvent>) =>
+    Effect.sync(() => {
+      let { doc, position } = state;
+      for (const event of events) {
+        if (event.position <= position) continue;
+        if (projection.eventTypes.has(event.type)) doc = projection.evolve(doc, options.decode(event));
+        position = event.position;
+      }
+      state = { position, doc };
+      release();
+    });
+
+  const saveIfMoved = Effect.suspend(() => {
+    if (path === undefined || state.position === snapshotted) return Effect.void;
+    const taken = state;
+    return writeSnapshot(path, { position: taken.position, snapshot: projection.toSnapshot(taken.doc) }).pipe(
+      Effect.tap(() => Effect.sync(() => (snapshotted = taken.position))),
+    );
+  });
+
+  yield* Stream.runForEachArray(store.subscribeAll(state.position), foldBatch).pipe(
+    Effect.catch((error) => Effect.logError(`projection ${projection.name} stopped`, error)),
+    Effect.forkScoped,
+  );
+  if (path !== undefined) {
+    yield* saveIfMoved.pipe(Effect.repeat(Schedule.spaced(options.snapshotEveryMs ?? 10_000)), Effect.forkScoped);
+    yield* Effect.addFinalizer(() => saveIfMoved);
+  }
+
+  const waitFor = (position: number, timeoutMs = 5_000): Effect.Effect<boolean> =>
+    Effect.suspend(() => {
+      if (position <= state.position) return Effect.succeed(true);
+      return Effect.flatMap(Deferred.make<boolean>(), (done) => {
+        waiters.push({ position, done });
+        return Deferred.await(done).pipe(Effect.timeoutOrElse({ duration: timeoutMs, orElse: () => Effect.succeed(false) }));
+      });
+    });
+
+  const handle: ProjectionHandle<Doc> = {
+    name: projection.name,
+    current: () => state,
+    waitFor,
+    caughtUp: Effect.asVoid(waitFor(head, 600_000)),
+  };
+  return handle;
+});
