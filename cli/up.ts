@@ -17,7 +17,7 @@ import { bootstrapIdentity, infrastructureLayer, serveCommandHandlers } from "./
 
 const privateNatsServer = (dataDir: string) =>
   Effect.acquireRelease(
-    Effect.tryPromise(() => startNatsServer({ storeDir: join(dataDir, "nats") })),
+    Effect.tryPromise(() => startNatsServer({ storeDir: join(dataDir, "nats"), pidFile: join(dataDir, "nats-server.pid") })),
     (server) => Effect.promise(() => server.stop()),
   );
 

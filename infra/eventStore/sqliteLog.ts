@@ -41,7 +41,6 @@ export interface SqliteLog {
 const PRAGMAS = `
   PRAGMA journal_mode = WAL;
   PRAGMA synchronous = NORMAL;
-  PRAGMA wal_autocheckpoint = ${process.env.CKPT ?? 1000};
 `;
 
 // (stream, revision) is both the uniqueness guard of a stream and the index that reads a stream

@@ -24,6 +24,11 @@ export interface NatsServerOptions {
   /** Path to the binary; found on PATH or in /usr/sbin when absent. */
   readonly binary?: string;
   readonly startTimeoutMs?: number;
+  /**
+   * Where the server writes its pid. A server still running from a pid file (its owner was
+   * killed with -9 and could not stop it) is killed first, so it cannot hold the store dir.
+   */
+  readonly pidFile?: string;
 }
 
 export interface RunningNatsServer {
@@ -70,12 +75,32 @@ const killLiveChildren = () => {
 };
 let exitHookInstalled = false;
 
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const killOrphan = async (pidFile: string) => {
+  const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const command = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+  if (!command.includes("nats-server")) return;
+  process.kill(pid, "SIGKILL");
+  for (let waited = 0; waited < 5_000 && isAlive(pid); waited += 20) await sleep(20);
+};
+
 export const startNatsServer = async (options: NatsServerOptions = {}): Promise<RunningNatsServer> => {
   const binary = options.binary ?? findNatsServer();
   const host = options.host ?? "127.0.0.1";
+  if (options.pidFile !== undefined) await killOrphan(options.pidFile);
   const runDir = await mkdtemp(join(tmpdir(), "weft-nats-"));
   const storeDir = options.storeDir ?? runDir;
-  const child = spawn(binary, ["-a", host, "-p", "-1", "-js", "-sd", storeDir, "--ports_file_dir", runDir], {
+  const pidArgs = options.pidFile === undefined ? [] : ["-P", options.pidFile];
+  const child = spawn(binary, ["-a", host, "-p", "-1", "-js", "-sd", storeDir, "--ports_file_dir", runDir, ...pidArgs], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
