@@ -12,6 +12,8 @@ import {
   isTokenRevoked,
   tokensInvalidBefore,
   type IdentityDocument,
+  type Project,
+  type User,
 } from "@weft/projections/identity";
 import type { Caller } from "./context.ts";
 import type { TokenClaims, TokenSealer } from "./tokens.ts";
@@ -24,36 +26,48 @@ export const grantedRoleNames = (doc: IdentityDocument, claims: TokenClaims): Re
   return ids.map((id) => getRole(doc, id)?.name ?? id);
 };
 
-export const validateClaims = (doc: IdentityDocument, claims: TokenClaims, now: number): ReadonlyArray<string> | undefined => {
+interface Validated {
+  readonly roleNames: ReadonlyArray<string>;
+  readonly user: User;
+  readonly project: Project | undefined;
+}
+
+// Each entity is looked up once: on every request of every service, the read model's map lookups
+// (hashing 32-character ids) cost as much as opening the token.
+const validate = (doc: IdentityDocument, claims: TokenClaims, now: number): Validated | undefined => {
   if (now >= claims.expiresAt) return undefined;
   if (isTokenRevoked(doc, claims.auditId)) return undefined;
   const user = getUser(doc, claims.userId);
   if (user === undefined || !user.enabled) return undefined;
   const invalidBefore = tokensInvalidBefore(doc, claims.userId);
   if (invalidBefore !== undefined && claims.issuedAt < Date.parse(invalidBefore)) return undefined;
+  let project: Project | undefined;
   if (claims.scope.kind === "project") {
-    const project = getProject(doc, claims.scope.projectId);
+    project = getProject(doc, claims.scope.projectId);
     if (project === undefined || !project.enabled) return undefined;
   }
-  return grantedRoleNames(doc, claims);
+  const roleNames = grantedRoleNames(doc, claims);
+  return roleNames === undefined ? undefined : { roleNames, user, project };
 };
+
+export const validateClaims = (doc: IdentityDocument, claims: TokenClaims, now: number): ReadonlyArray<string> | undefined =>
+  validate(doc, claims, now)?.roleNames;
 
 export const resolveCaller = (doc: IdentityDocument, sealer: TokenSealer, token: string, now: number): Caller | undefined => {
   const claims = sealer.open(token);
   if (claims === undefined) return undefined;
-  const roleNames = validateClaims(doc, claims, now);
-  if (roleNames === undefined) return undefined;
-  const user = getUser(doc, claims.userId);
-  const project = claims.scope.kind === "project" ? getProject(doc, claims.scope.projectId) : undefined;
+  const validated = validate(doc, claims, now);
+  if (validated === undefined) return undefined;
+  const { roleNames, user, project } = validated;
   return {
     token,
     claims,
     roleNames,
     actor: {
       userId: claims.userId,
-      userName: user?.name ?? "",
+      userName: user.name,
       projectId: project?.id ?? "",
-      domainId: project?.domainId ?? user?.domainId ?? "",
+      domainId: project?.domainId ?? user.domainId,
       roles: roleNames,
       systemScope: claims.scope.kind === "system",
     },

@@ -110,6 +110,11 @@ describe("identity gateway", () => {
     await refused(401, projects(flipped.toString("base64url")));
     const foreign = makeTokenSealer(randomBytes(32)).seal({ userId: "x", scope: { kind: "system" }, methods: ["password"], issuedAt: Date.now(), expiresAt: Date.now() + 60_000, auditId: newAuditId() });
     await refused(401, projects(foreign));
+    const adminClaims = makeTokenSealer(cloud.tokenKey).open(cloud.adminToken)!;
+    const expired = makeTokenSealer(cloud.tokenKey).seal({ ...adminClaims, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1 });
+    await refused(401, projects(expired));
+    const stillValid = makeTokenSealer(cloud.tokenKey).seal({ ...adminClaims, issuedAt: Date.now() - 1_000, expiresAt: Date.now() + 60_000 });
+    expect((await cloud.request("/identity/v3/projects", { token: stillValid })).status).toBe(200);
 
     const user = await createUser("revokee", "pw-revokee");
     await grant((await createProject("revokee-project")).id, user.id, "member");

@@ -26,6 +26,8 @@ export interface TestCloud {
   readonly gateway: RunningGateway;
   readonly dataDir: string;
   readonly adminToken: string;
+  /** The gateway's token key, so a test can seal well-formed tokens (expired ones, say). */
+  readonly tokenKey: Uint8Array;
   readonly request: (path: string, init?: RequestInit & { token?: string | undefined; json?: unknown }) => Promise<Response>;
   /** Position of the newest event: equal before and after a refused request. */
   readonly head: () => Promise<number>;
@@ -44,12 +46,13 @@ export const startTestCloud = async (options: TestCloudOptions): Promise<TestClo
     natsCommandBusLayer(options.subjectPrefix === undefined ? {} : { subjectPrefix: options.subjectPrefix }).pipe(Layer.provide(Nats.layer(options.natsUrl))),
     sqliteEventStoreLayer(join(dataDir, "events.sqlite")),
   );
+  const tokenKey = randomBytes(32);
   const ready = Deferred.makeUnsafe<{ gateway: RunningGateway; head: () => Promise<number> }>();
   const fiber = Effect.runFork(
     Effect.gen(function* () {
       const bus = yield* CommandBus;
       yield* bus.serve(identityModule.context, yield* makeCommandHandler(identityModule));
-      const gateway = yield* runGateway({ host: "127.0.0.1", port: 0, tokenKey: randomBytes(32), scryptCost: testScryptCost, snapshotDir: join(dataDir, "snapshots") });
+      const gateway = yield* runGateway({ host: "127.0.0.1", port: 0, tokenKey, scryptCost: testScryptCost, snapshotDir: join(dataDir, "snapshots") });
       const hex = () => randomUUID().replaceAll("-", "");
       const command = {
         type: "BootstrapIdentity" as const,
@@ -89,6 +92,7 @@ export const startTestCloud = async (options: TestCloudOptions): Promise<TestClo
     gateway,
     dataDir,
     adminToken,
+    tokenKey,
     request,
     head,
     close: async () => {

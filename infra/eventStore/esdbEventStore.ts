@@ -245,9 +245,12 @@ export const makeEsdbEventStore = (
             last = event.position;
             return event;
           };
+          // A subscription never ends by itself: if the server closes it, the caller must learn
+          // so and resubscribe from its checkpoint.
           return Stream.fromAsyncIterable(subscription, unavailable("subscribeAll")).pipe(
             Stream.map(accept),
             Stream.filter((event): event is RecordedEvent => event !== undefined),
+            Stream.concat(Stream.failSync(() => unavailable("subscribeAll")("the server ended the subscription"))),
           );
         }),
       );

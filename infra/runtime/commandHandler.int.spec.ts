@@ -85,3 +85,50 @@ describe("command handler runtime", () => {
       expect(new Set(created.map((event) => (event.data as { name: string }).name))).toEqual(new Set(["admin", ...names]));
     })), 60_000);
 });
+
+describe("command handler group commit", () => {
+  const withStore = async <A>(body: Effect.Effect<A, unknown, EventStore>) => {
+    await using dir = await tempDir();
+    return Effect.runPromise(body.pipe(Effect.provide(sqliteEventStoreLayer(join(dir.path, "events.sqlite")))));
+  };
+
+  it("decides commands queued together in order, in one append, each with its own exact outcome", () =>
+    withStore(Effect.gen(function* () {
+      const handle = yield* makeCommandHandler(identityModule);
+      yield* handle(identityEnvelope(bootstrapCommand()));
+      const store = yield* EventStore;
+      const before = yield* store.head;
+      // Started together, they queue behind the first, which takes them all as one batch.
+      const [first, again, taken, second] = yield* Effect.all([
+        handle(identityEnvelope(createProjectCommand("delta"), "cmd-delta")),
+        handle(identityEnvelope(createProjectCommand("delta"), "cmd-delta")),
+        handle(identityEnvelope(createProjectCommand("delta"))),
+        handle(identityEnvelope(createProjectCommand("epsilon"))),
+      ], { concurrency: "unbounded" });
+      expect(again).toEqual(first!.outcome === "accepted" ? { ...first, accepted: { ...first!.accepted, duplicate: true } } : undefined);
+      expect(taken).toMatchObject({ outcome: "rejected", rejected: { tag: "ProjectNameTaken" } });
+      const events = yield* store.read(identityStream);
+      const [delta, epsilon] = events.slice(-2);
+      expect(first).toMatchObject({ outcome: "accepted", accepted: { revision: delta!.revision, position: delta!.position, eventCount: 1 } });
+      expect(second).toMatchObject({ outcome: "accepted", accepted: { revision: epsilon!.revision, position: epsilon!.position, eventCount: 1 } });
+      expect(delta!.position).toBeGreaterThan(before);
+    })));
+
+  it("lets a defect fail only the command that caused it", () =>
+    withStore(Effect.gen(function* () {
+      const decide: typeof identityModule.decider.decide = (command, state) => {
+        if (command.type === "CreateProject" && command.data.name === "boom") throw new Error("decider bug");
+        return identityModule.decider.decide(command, state);
+      };
+      const handle = yield* makeCommandHandler({ ...identityModule, decider: { ...identityModule.decider, decide } });
+      yield* handle(identityEnvelope(bootstrapCommand()));
+      const [before, boom, after] = yield* Effect.all([
+        Effect.exit(handle(identityEnvelope(createProjectCommand("zeta")))),
+        Effect.exit(handle(identityEnvelope(createProjectCommand("boom")))),
+        Effect.exit(handle(identityEnvelope(createProjectCommand("eta")))),
+      ], { concurrency: "unbounded" });
+      expect(before).toMatchObject({ _tag: "Success", value: { outcome: "accepted" } });
+      expect(boom!._tag).toBe("Failure");
+      expect(after).toMatchObject({ _tag: "Success", value: { outcome: "accepted" } });
+    })));
+});

@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Deferred, Effect, Schedule, Stream } from "effect";
+import { Deferred, Effect, Schedule, Semaphore, Stream } from "effect";
 import { pack, unpack } from "msgpackr";
 import type { Projected, ProjectedEvent, Projection } from "@weft/projections/shared";
 import { EventStore, type RecordedEvent } from "../eventStore/EventStore.ts";
@@ -90,13 +90,18 @@ export const runProjection = Effect.fnUntraced(function* <Doc, E extends { type:
       release();
     });
 
-  const saveIfMoved = Effect.suspend(() => {
-    if (path === undefined || state.position === snapshotted) return Effect.void;
-    const taken = state;
-    return writeSnapshot(path, { position: taken.position, snapshot: projection.toSnapshot(taken.doc) }).pipe(
-      Effect.tap(() => Effect.sync(() => (snapshotted = taken.position))),
-    );
-  });
+  // One writer at a time: the periodic save and the shutdown save share the temp file.
+  const writing = Semaphore.makeUnsafe(1);
+  const saveIfMoved = Semaphore.withPermit(
+    writing,
+    Effect.suspend(() => {
+      if (path === undefined || state.position === snapshotted) return Effect.void;
+      const taken = state;
+      return writeSnapshot(path, { position: taken.position, snapshot: projection.toSnapshot(taken.doc) }).pipe(
+        Effect.tap(() => Effect.sync(() => (snapshotted = taken.position))),
+      );
+    }),
+  );
 
   yield* Stream.runForEachArray(store.subscribeAll(state.position), foldBatch).pipe(
     Effect.catch((error) => Effect.logError(`projection ${projection.name} stopped`, error)),
