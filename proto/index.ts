@@ -3,12 +3,15 @@
  * files beside this module, and small codecs that turn plain objects into bytes and back.
  * Field names are the protobufjs camelCase of the schema's snake_case; int64 decodes to number.
  */
+import { readdirSync } from "node:fs";
 import protobuf from "protobufjs";
 
-const schemaFiles = [
-  "weft/common/v1/envelope.proto",
-  "weft/identity/v1/identity.proto",
-].map((file) => new URL(file, import.meta.url).pathname);
+// Every schema under weft/, so a new context's .proto needs no edit here.
+const schemaRoot = new URL("weft/", import.meta.url).pathname;
+const schemaFiles = readdirSync(schemaRoot, { recursive: true, encoding: "utf8" })
+  .filter((file) => file.endsWith(".proto"))
+  .sort()
+  .map((file) => `${schemaRoot}${file}`);
 
 const root = protobuf.loadSync(schemaFiles);
 root.resolveAll();
