@@ -8,20 +8,21 @@ import { Effect, Layer } from "effect";
 import { identityStream } from "@weft/domain/identity";
 import { hashPassword } from "@weft/gateways";
 import { CommandBus, Nats, natsCommandBusLayer } from "@weft/infra/bus";
-import { identityCommandCodec, identityModule } from "@weft/infra/contexts";
+import { computeModules, identityCommandCodec, identityModule } from "@weft/infra/contexts";
 import { EventStore, eventStoreFromUrl } from "@weft/infra/eventStore";
-import { makeCommandHandler } from "@weft/infra/runtime";
+import { makeContextHandler } from "@weft/infra/runtime";
 import { systemActor } from "@weft/proto";
 
 export const infrastructureLayer = (natsUrl: string, eventStoreUrl: string) =>
   Layer.mergeAll(natsCommandBusLayer().pipe(Layer.provide(Nats.layer(natsUrl))), eventStoreFromUrl(eventStoreUrl));
 
+const contexts = [[identityModule], computeModules] as const;
+
 /** Serves every context's commands until the scope closes. */
 export const serveCommandHandlers = Effect.gen(function* () {
   const bus = yield* CommandBus;
-  for (const module of [identityModule]) {
-    const handle = yield* makeCommandHandler(module);
-    yield* bus.serve(module.context, handle);
+  for (const modules of contexts) {
+    yield* bus.serve(modules[0].context, yield* makeContextHandler(modules));
   }
 });
 
