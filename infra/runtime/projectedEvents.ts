@@ -16,6 +16,7 @@ export const projectedDecoder =
       stream: event.stream,
       position: event.position,
       occurredAt: metadata.occurredAt,
+      requestId: metadata.requestId,
       actor: { userId: metadata.actor?.userId ?? "", projectId: metadata.actor?.projectId ?? "" },
     };
   };

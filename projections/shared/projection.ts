@@ -13,6 +13,8 @@ export interface ProjectedEvent<E> {
   /** RFC 3339, from the event metadata: the domain's time, not the store's. */
   readonly occurredAt: string;
   readonly actor?: { readonly userId: string; readonly projectId: string };
+  /** The API request that caused the event (`req-<uuid>`), from the metadata: Nova's instance actions are keyed by it. */
+  readonly requestId?: string;
 }
 
 export interface Projection<Doc, E extends { readonly type: string }> {

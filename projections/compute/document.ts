@@ -1,0 +1,133 @@
+/**
+ * The compute read model the Nova gateway answers from: servers and their instance actions,
+ * flavors, key pairs, server groups, quotas and host usage, in one document because some facts
+ * cross them (a server's build joins its group, its deletion frees its host). `evolveCompute` is
+ * a pure fold over persistent collections: O(log n) per event.
+ */
+import { Map as ImmutableMap } from "immutable";
+import {
+  flavorEventTypes,
+  keypairEventTypes,
+  quotaEventTypes,
+  serverEventTypes,
+  serverGroupEventTypes,
+  type FlavorEvent,
+  type KeypairEvent,
+  type QuotaEvent,
+  type ServerEvent,
+  type ServerGroupEvent,
+} from "@weft/domain/compute";
+import type { ProjectedEvent } from "../shared/index.ts";
+import {
+  evolveFlavors,
+  evolveKeypairs,
+  evolveServerGroups,
+  initialFlavors,
+  initialServerGroups,
+  withMember,
+  withoutMember,
+  type Flavors,
+  type Keypairs,
+  type ServerGroups,
+} from "./catalog.ts";
+import { evolveInstanceActions, type InstanceActions } from "./instanceActions.ts";
+import { evolvedServer, initialServers, withServer, type Servers } from "./servers.ts";
+import { evolveQuotas, withoutServerOnHost, withServerOnHost, type Hosts, type Quotas } from "./usage.ts";
+
+/** Every event of the five compute aggregates. */
+export type ComputeEvent = ServerEvent | FlavorEvent | KeypairEvent | ServerGroupEvent | QuotaEvent;
+
+/** The projection's subscription filter: every compute event type. */
+export const computeEventTypes: ReadonlyArray<ComputeEvent["type"]> = [
+  ...serverEventTypes,
+  ...flavorEventTypes,
+  ...keypairEventTypes,
+  ...serverGroupEventTypes,
+  ...quotaEventTypes,
+];
+
+export interface ComputeDocument {
+  readonly servers: Servers;
+  readonly instanceActions: InstanceActions;
+  readonly flavors: Flavors;
+  readonly keypairs: Keypairs;
+  readonly serverGroups: ServerGroups;
+  readonly quotas: Quotas;
+  readonly hosts: Hosts;
+}
+
+export const initialComputeDocument = (): ComputeDocument => ({
+  servers: initialServers(),
+  instanceActions: ImmutableMap(),
+  flavors: initialFlavors(),
+  keypairs: ImmutableMap(),
+  serverGroups: initialServerGroups(),
+  quotas: ImmutableMap(),
+  hosts: ImmutableMap(),
+});
+
+const evolveServerEvent = (doc: ComputeDocument, projected: ProjectedEvent<ServerEvent>): ComputeDocument => {
+  const { event } = projected;
+  const before = doc.servers.byId.get(event.data.serverId);
+  const after = evolvedServer(before, projected);
+  if (after === undefined) return doc;
+  let { serverGroups, hosts } = doc;
+  if (event.type === "ServerBuildRequested" && after.serverGroupId !== "") serverGroups = withMember(serverGroups, after.serverGroupId, after.id);
+  if (event.type === "ServerScheduled") hosts = withServerOnHost(hosts, after.host, after.id, after.flavor);
+  if (event.type === "ServerDeleted") {
+    serverGroups = after.serverGroupId === "" ? serverGroups : withoutMember(serverGroups, after.serverGroupId, after.id);
+    hosts = after.host === "" ? hosts : withoutServerOnHost(hosts, after.host, after.id);
+  }
+  return {
+    ...doc,
+    servers: withServer(doc.servers, before, after),
+    instanceActions: evolveInstanceActions(doc.instanceActions, after, projected),
+    serverGroups,
+    hosts,
+  };
+};
+
+/** Total and never throwing: an event about something the document does not hold changes nothing. */
+export const evolveCompute = (doc: ComputeDocument, projected: ProjectedEvent<ComputeEvent>): ComputeDocument => {
+  const { event } = projected;
+  switch (event.type) {
+    case "FlavorCreated":
+    case "FlavorDeleted":
+    case "FlavorExtraSpecsSet":
+    case "FlavorExtraSpecUnset":
+      return { ...doc, flavors: evolveFlavors(doc.flavors, event) };
+    case "KeypairImported":
+    case "KeypairDeleted":
+      return { ...doc, keypairs: evolveKeypairs(doc.keypairs, event, projected.occurredAt) };
+    case "ServerGroupCreated":
+    case "ServerGroupDeleted":
+      return { ...doc, serverGroups: evolveServerGroups(doc.serverGroups, event) };
+    case "QuotaLimitsSet":
+    case "ServerResourcesReserved":
+    case "ServerResourcesReleased":
+      return { ...doc, quotas: evolveQuotas(doc.quotas, event) };
+    case "ServerBuildRequested":
+    case "ServerScheduled":
+    case "ServerBuildFailed":
+    case "ServerSpawned":
+    case "ServerSpawnFailed":
+    case "ServerBuildTimedOut":
+    case "ServerStopRequested":
+    case "ServerStopped":
+    case "ServerStartRequested":
+    case "ServerStarted":
+    case "ServerRebootRequested":
+    case "ServerRebooted":
+    case "ServerRenamed":
+    case "ServerMetadataSet":
+    case "ServerMetadataDeleted":
+    case "ServerDeletionRequested":
+    case "ServerDeleted":
+      return evolveServerEvent(doc, { ...projected, event });
+    default: {
+      // A compile error when an event type has no case; at run time an unknown fact changes nothing.
+      const _unhandled: never = event;
+      return doc;
+    }
+  }
+};
