@@ -1,2 +1,3 @@
 export * from "./identity.ts";
 export * from "./compute.ts";
+export * from "./placement.ts";
