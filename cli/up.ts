@@ -48,6 +48,7 @@ export const up = Effect.gen(function* () {
       region: config.region,
       tokenKey: key,
       snapshotDir: join(config.dataDir, "snapshots"),
+      dataDir: config.dataDir,
     });
     const firstStart = yield* bootstrapIdentity({ adminPassword: password });
     const authUrl = `${gateway.url}/identity/v3`;

@@ -6,25 +6,30 @@
  */
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { HttpFault, keystoneFaultBody, novaFaultBody, renderFault, type FaultStyle } from "./http/faults.ts";
+import { glanceFaultBody, HttpFault, keystoneFaultBody, novaFaultBody, renderFault, type FaultStyle } from "./http/faults.ts";
 import { requestId, type RequestIdVariables } from "./http/requestId.ts";
 import type { IdentityDeps } from "./identity/context.ts";
 import { identityRoutes } from "./identity/routes.ts";
 import { rootVersions } from "./identity/versions.ts";
+import type { ImageDeps } from "./image/context.ts";
+import { imageServiceRoutes } from "./image/routes.ts";
 
 export interface GatewayDeps {
   readonly identity: IdentityDeps;
+  readonly image: ImageDeps;
   readonly log?: (message: string, error: unknown) => void;
 }
 
-const faultStyleFor = (path: string): FaultStyle => (path.startsWith("/compute") ? novaFaultBody : keystoneFaultBody);
+const faultStyleFor = (path: string): FaultStyle =>
+  path.startsWith("/compute") ? novaFaultBody : path.startsWith("/image") ? glanceFaultBody : keystoneFaultBody;
 
 export const gatewayApp = (deps: GatewayDeps) => {
   const log = deps.log ?? ((message: string, error: unknown) => console.error(message, error));
   const app = new Hono<{ Variables: RequestIdVariables }>()
     .use(requestId())
     .route("/", rootVersions(deps.identity.publicUrl))
-    .route("/identity", identityRoutes(deps.identity));
+    .route("/identity", identityRoutes(deps.identity))
+    .route("/image", imageServiceRoutes(deps.image));
 
   app.notFound((c) => renderFault(c, faultStyleFor(c.req.path), 404, "The resource could not be found."));
   app.onError((error, c) => {

@@ -7,16 +7,18 @@ import { type AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { Clock, Effect, Schema } from "effect";
 import { CommandBus } from "@weft/infra/bus";
-import { identityCommandCodec, identityEventCodec } from "@weft/infra/contexts";
+import { identityCommandCodec, identityEventCodec, imageCommandCodec, imageEventCodec } from "@weft/infra/contexts";
 import type { EventStore } from "@weft/infra/eventStore";
 import { projectedDecoder, runProjection } from "@weft/infra/runtime";
 import { identityProjection } from "@weft/projections/identity";
+import { imageProjection } from "@weft/projections/image";
 import type { Message } from "@weft/domain/shared";
 import type { PayloadCodec } from "@weft/proto";
 import { gatewayApp } from "./app.ts";
 import { makeCommandSender } from "./http/commands.ts";
 import type { ScryptCost } from "./identity/passwords.ts";
 import { makeTokenSealer } from "./identity/tokens.ts";
+import { DEFAULT_IMAGE_SIZE_CAP } from "./image/context.ts";
 
 export interface GatewayOptions {
   readonly host: string;
@@ -29,6 +31,10 @@ export interface GatewayOptions {
   readonly tokenTtlMs?: number;
   readonly scryptCost?: ScryptCost;
   readonly snapshotDir?: string;
+  /** The cloud's data dir: image bytes live in `<dataDir>/images/`. */
+  readonly dataDir: string;
+  /** The largest image upload accepted, in bytes; Glance's default, 1 TiB, when absent. */
+  readonly imageSizeCap?: number;
 }
 
 export class GatewayListenFailed extends Schema.TaggedError<GatewayListenFailed>()("GatewayListenFailed", {
@@ -43,7 +49,7 @@ export interface RunningGateway {
   readonly app: ReturnType<typeof gatewayApp>;
 }
 
-const codecs: Record<string, PayloadCodec<Message>> = { identity: identityCommandCodec };
+const codecs: Record<string, PayloadCodec<Message>> = { identity: identityCommandCodec, image: imageCommandCodec };
 
 type Fetch = (request: Request) => Response | Promise<Response>;
 
@@ -64,11 +70,12 @@ const listen = (fetch: Fetch, host: string, port: number) =>
 export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) {
   const bus = yield* CommandBus;
   const clock = yield* Clock.Clock;
-  const identity = yield* runProjection(identityProjection, {
-    decode: projectedDecoder(identityEventCodec),
-    ...(options.snapshotDir === undefined ? {} : { snapshotDir: options.snapshotDir }),
-  });
-  yield* identity.caughtUp;
+  const snapshots = options.snapshotDir === undefined ? {} : { snapshotDir: options.snapshotDir };
+  const identity = yield* runProjection(identityProjection, { decode: projectedDecoder(identityEventCodec), ...snapshots });
+  const image = yield* runProjection(imageProjection, { decode: projectedDecoder(imageEventCodec), ...snapshots });
+  // Read-your-writes waits for every read model the gateway answers from.
+  const readModels = [identity, image];
+  yield* Effect.forEach(readModels, (model) => model.caughtUp, { concurrency: "unbounded", discard: true });
 
   const services = yield* Effect.context<EventStore>();
   const runPromise = Effect.runPromiseWith(services);
@@ -80,7 +87,8 @@ export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) 
       if (codec === undefined) throw new Error(`no command codec for context ${context}`);
       return codec;
     },
-    readYourWrites: (position) => runPromise(identity.waitFor(position)),
+    readYourWrites: (position) =>
+      runPromise(Effect.forEach(readModels, (model) => model.waitFor(position), { concurrency: "unbounded" })).then((seen) => seen.every(Boolean)),
     now: () => clock.currentTimeMillisUnsafe(),
   });
 
@@ -90,17 +98,30 @@ export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) 
   const server = yield* listen((request) => fetch(request), options.host, options.port);
   const port = (server.address() as AddressInfo).port;
   const publicUrl = options.publicUrl ?? `http://${options.host}:${port}`;
+  // One sealer for both services: it remembers the tokens it opened lately.
+  const tokens = makeTokenSealer(options.tokenKey);
   const app = gatewayApp({
     identity: {
       publicUrl,
       region: options.region ?? "RegionOne",
       directory: () => identity.current().doc,
       commands,
-      tokens: makeTokenSealer(options.tokenKey),
+      tokens,
       tokenTtlMs: options.tokenTtlMs ?? 60 * 60 * 1000,
       ...(options.scryptCost === undefined ? {} : { scryptCost: options.scryptCost }),
       now: () => clock.currentTimeMillisUnsafe(),
       newId: () => crypto.randomUUID(),
+    },
+    image: {
+      publicUrl,
+      directory: () => identity.current().doc,
+      tokens,
+      now: () => clock.currentTimeMillisUnsafe(),
+      newId: () => crypto.randomUUID(),
+      images: () => image.current().doc,
+      commands,
+      dataDir: options.dataDir,
+      sizeCap: options.imageSizeCap ?? DEFAULT_IMAGE_SIZE_CAP,
     },
   });
   fetch = app.fetch;

@@ -1,6 +1,6 @@
 /**
  * Request bodies: a size limit enforced while reading (a 10 MB body is refused without being
- * buffered whole), JSON that must parse, and an object at the top. Each failure is a 4xx fault.
+ * buffered whole), JSON that must parse, usually an object at the top. Each failure is a 4xx fault.
  */
 import type { Context } from "hono";
 import { HttpFault } from "./faults.ts";
@@ -28,16 +28,20 @@ const readLimited = async (c: Context, limit: number): Promise<string> => {
   return Buffer.concat(chunks).toString("utf8");
 };
 
-/** The parsed JSON object of the request body. */
-export const readJsonObject = async (c: Context, limit = DEFAULT_BODY_LIMIT): Promise<Record<string, unknown>> => {
+/** The parsed JSON of the request body, whatever its top level (a JSON patch is an array). */
+export const readJson = async (c: Context, limit = DEFAULT_BODY_LIMIT, expected = "a JSON object"): Promise<unknown> => {
   const text = await readLimited(c, limit);
-  if (text.trim() === "") throw new HttpFault(400, "The request body is empty; a JSON object was expected.");
-  let parsed: unknown;
+  if (text.trim() === "") throw new HttpFault(400, `The request body is empty; ${expected} was expected.`);
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (error) {
     throw new HttpFault(400, `Malformed request body: ${(error as Error).message}`);
   }
+};
+
+/** The parsed JSON object of the request body. */
+export const readJsonObject = async (c: Context, limit = DEFAULT_BODY_LIMIT): Promise<Record<string, unknown>> => {
+  const parsed = await readJson(c, limit);
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new HttpFault(400, "Malformed request body: a JSON object was expected.");
   }

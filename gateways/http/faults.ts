@@ -2,7 +2,8 @@
  * Faults: the only place HTTP statuses meet failures. Handlers throw `HttpFault`; the app's error
  * handler renders it in the body shape of the service the path belongs to, because each
  * OpenStack service has its own (Keystone `{"error": {code, message, title}}`, Nova
- * `{"itemNotFound": {code, message}}`, Placement `{"errors": [...]}`), and clients parse them.
+ * `{"itemNotFound": {code, message}}`, Glance `{message, code: "404 Not Found", title}`, Placement
+ * `{"errors": [...]}`), and clients parse them.
  */
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -28,6 +29,7 @@ const titles: Partial<Record<number, string>> = {
   409: "Conflict",
   413: "Request Entity Too Large",
   415: "Unsupported Media Type",
+  416: "Requested Range Not Satisfiable",
   500: "Internal Server Error",
   503: "Service Unavailable",
   504: "Gateway Timeout",
@@ -56,6 +58,12 @@ const novaFaultNames: Partial<Record<number, string>> = {
 export const novaFaultBody: FaultStyle = (status, message) => ({
   [novaFaultNames[status] ?? "computeFault"]: { code: status, message },
 });
+
+/** Glance's body: webob's JSON error, the status line as `code`. */
+export const glanceFaultBody: FaultStyle = (status, message) => {
+  const title = titles[status] ?? "Error";
+  return { message, code: `${status} ${title}`, title };
+};
 
 export const renderFault = (c: Context, style: FaultStyle, status: ContentfulStatusCode, message: string, headers: Readonly<Record<string, string>> = {}) => {
   for (const [name, value] of Object.entries(headers)) c.header(name, value);

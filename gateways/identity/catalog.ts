@@ -27,6 +27,7 @@ interface ServiceEntry {
 
 const services: ReadonlyArray<ServiceEntry> = [
   { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f901201", type: "identity", name: "keystone", path: "/identity" },
+  { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f901202", type: "image", name: "glance", path: "/image" },
 ];
 
 const interfaces = ["public", "internal", "admin"] as const;

@@ -40,11 +40,24 @@ export interface TokenSealer {
 
 export const newAuditId = (): string => randomBytes(16).toString("base64url");
 
+/** How many opened tokens a sealer remembers. */
+const REMEMBERED = 10_000;
+
 export const makeTokenSealer = (key: Uint8Array): TokenSealer => {
   if (key.byteLength !== 32) throw new Error(`token key must be 32 bytes, got ${key.byteLength}`);
   // A KeyObject made once: given raw bytes, every cipher construction re-checks whether they are
   // a KeyObject or CryptoKey through throwing brand checks, ~30 µs a token (7x the cipher itself).
   const secret = createSecretKey(key);
+  // Under one key a token always opens to the same claims, and a client sends one token with
+  // request after request: the claims of tokens opened lately are kept, so most requests skip the
+  // cipher and msgpack (~9 µs, half of validation). Only tokens that opened are kept; when full
+  // the memory starts over (evicting the oldest one by one makes a Map skip its deleted entries).
+  const remembered = new Map<string, TokenClaims>();
+  const remember = (token: string, claims: TokenClaims) => {
+    if (remembered.size >= REMEMBERED) remembered.clear();
+    remembered.set(token, claims);
+    return claims;
+  };
   return {
     seal: (claims) => {
       const iv = randomBytes(IV_BYTES);
@@ -63,6 +76,8 @@ export const makeTokenSealer = (key: Uint8Array): TokenSealer => {
       return Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url");
     },
     open: (token) => {
+      const known = remembered.get(token);
+      if (known !== undefined) return known;
       if (token.length < 40 || token.length > 1024) return undefined;
       const raw = Buffer.from(token, "base64url");
       if (raw.byteLength < IV_BYTES + TAG_BYTES + 1) return undefined;
@@ -76,7 +91,7 @@ export const makeTokenSealer = (key: Uint8Array): TokenSealer => {
         if (version !== VERSION) return undefined;
         const scope: TokenScope =
           scopeKind === 1 ? { kind: "project", projectId } : scopeKind === 2 ? { kind: "system" } : { kind: "unscoped" };
-        return { userId, scope, methods, issuedAt, expiresAt, auditId };
+        return remember(token, { userId, scope, methods, issuedAt, expiresAt, auditId });
       } catch {
         return undefined;
       }

@@ -1,6 +1,7 @@
 /**
- * A real control plane for gateway tests: the identity command handlers and the gateway on a
- * real nats-server and a sqlite store in a temp dir, bootstrapped, with an admin token. Requests
+ * A real control plane for gateway tests: the identity and image command handlers and the gateway
+ * on a real nats-server and a sqlite store in a temp dir (image bytes there too), bootstrapped,
+ * with an admin token. Requests
  * go through `app.request()` in-process; the HTTP server is listening too, for clients that need it.
  */
 import { randomBytes, randomUUID } from "node:crypto";
@@ -9,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Deferred, Effect, Fiber, Layer } from "effect";
 import { CommandBus, Nats, natsCommandBusLayer } from "@weft/infra/bus";
-import { identityCommandCodec, identityModule } from "@weft/infra/contexts";
+import { identityCommandCodec, identityModule, imageModule } from "@weft/infra/contexts";
 import { EventStore, sqliteEventStoreLayer } from "@weft/infra/eventStore";
 import { makeCommandHandler } from "@weft/infra/runtime";
 import { systemActor } from "@weft/proto";
@@ -38,6 +39,7 @@ export interface TestCloudOptions {
   readonly natsUrl: string;
   readonly subjectPrefix?: string;
   readonly now?: () => number;
+  readonly imageSizeCap?: number;
 }
 
 export const startTestCloud = async (options: TestCloudOptions): Promise<TestCloud> => {
@@ -52,7 +54,11 @@ export const startTestCloud = async (options: TestCloudOptions): Promise<TestClo
     Effect.gen(function* () {
       const bus = yield* CommandBus;
       yield* bus.serve(identityModule.context, yield* makeCommandHandler(identityModule));
-      const gateway = yield* runGateway({ host: "127.0.0.1", port: 0, tokenKey, scryptCost: testScryptCost, snapshotDir: join(dataDir, "snapshots") });
+      yield* bus.serve(imageModule.context, yield* makeCommandHandler(imageModule));
+      const gateway = yield* runGateway({
+        host: "127.0.0.1", port: 0, tokenKey, scryptCost: testScryptCost, snapshotDir: join(dataDir, "snapshots"), dataDir,
+        ...(options.imageSizeCap === undefined ? {} : { imageSizeCap: options.imageSizeCap }),
+      });
       const hex = () => randomUUID().replaceAll("-", "");
       const command = {
         type: "BootstrapIdentity" as const,

@@ -5,7 +5,6 @@
  */
 import { Effect, Layer, Schema } from "effect";
 import { EventStore, type EventStoreUnavailable } from "./EventStore.ts";
-import { esdbEventStoreLayer } from "./esdbEventStore.ts";
 import { sqliteEventStoreLayer } from "./sqliteEventStore.ts";
 
 export const ACCEPTED_EVENT_STORE_URLS =
@@ -21,7 +20,10 @@ const ESDB = /^(esdb|kurrentdb)(\+discover)?:\/\//;
 /** The event store layer for a `WEFT_EVENT_STORE` value. */
 export const eventStoreFromUrl = (url: string): Layer.Layer<EventStore, EventStoreUnavailable | InvalidEventStoreUrl> => {
   if (url.startsWith("sqlite:") && url.length > "sqlite:".length) return sqliteEventStoreLayer(url.slice("sqlite:".length));
-  if (ESDB.test(url)) return esdbEventStoreLayer(url);
+  if (ESDB.test(url)) {
+    // Loaded only when chosen: the KurrentDB client (gRPC and all) costs every start-up ~0.2 s.
+    return Layer.unwrap(Effect.promise(() => import("./esdbEventStore.ts")).pipe(Effect.map((esdb) => esdb.esdbEventStoreLayer(url))));
+  }
   const shown = url.replace(/\/\/[^@/]*@/, "//***@");
   return Layer.effect(EventStore, Effect.fail(new InvalidEventStoreUrl({
     url: shown,

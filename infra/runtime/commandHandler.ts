@@ -2,7 +2,8 @@
  * The command pipeline: decode the envelope's payload, load the aggregate (cache, else store),
  * answer a re-sent command id with its first outcome, decide, append with the expected revision,
  * and on a revision conflict (another replica won the race) reload and decide again, a bounded
- * number of times. Never throws to the bus: every outcome is a `CommandReply`.
+ * number of times. Commands for one stream that arrive together are decided together and appended
+ * in one append (group commit). Never throws to the bus: every outcome is a `CommandReply`.
  */
 import { Cause, Deferred, Effect, Exit } from "effect";
 import { isRejection, type Decision, type Message, type Rejection } from "@weft/domain/shared";
