@@ -69,7 +69,10 @@ export const makeSqliteEventStore = (
     const wake = makeWake();
     const run = <A>(operation: string, f: () => A) => Effect.try({ try: f, catch: unavailable(operation) });
 
-    const append = Effect.fn("EventStore.append")(function* (
+    // Untraced, unlike the other methods: a span per append cost a third of a sequential
+    // append's time (16k -> 20k appends/s, docs/benchmarks.md), and Effect's own guidance is
+    // fnUntraced for library hot paths. Commands are traced where they enter, in the handler.
+    const append = Effect.fnUntraced(function* (
       stream: string,
       expected: ExpectedRevision,
       events: ReadonlyArray<NewEvent>,
