@@ -1,7 +1,7 @@
 /**
  * `weft up`: the whole cloud in one process. A private nats-server in the data dir unless
- * WEFT_NATS_URL names one, the embedded sqlite store, command handlers, the identity bootstrap
- * on first start, and the gateway; then it prints where the cloud is and writes clouds.yaml.
+ * WEFT_NATS_URL names one, the embedded sqlite store, command handlers, the scheduler, the
+ * identity bootstrap on first start, and the gateway; then it prints where the cloud is and writes clouds.yaml.
  * Interrupting it (SIGINT/SIGTERM) closes everything in reverse order, snapshotting read models.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { Effect } from "effect";
 import { runGateway } from "@weft/gateways";
 import { startNatsServer } from "@weft/infra/nats";
+import { runScheduler } from "@weft/infra/processManagers";
+import { fileCheckpointStore } from "@weft/infra/runtime";
 import { weftConfig } from "./config.ts";
 import { adminPassword, cloudsYaml, ensureDataDir, tokenKey, writeCloudsYaml } from "./dataDir.ts";
 import { bootstrapIdentity, infrastructureLayer, serveCommandHandlers } from "./roles.ts";
@@ -66,6 +68,8 @@ export const up = Effect.gen(function* () {
         `  try:         ${userCloudsPath === undefined ? `OS_CLIENT_CONFIG_FILE=${cloudsPath} ` : ""}OS_CLOUD=weft openstack token issue`,
       ].join("\n"),
     );
+    // Last: it folds its view from the whole log first, and only server builds need it.
+    yield* runScheduler({ checkpoints: fileCheckpointStore(join(config.dataDir, "checkpoints")) });
     return yield* Effect.never;
     // Its own scope, closed before the layer's: gateway and handlers stop before the store closes.
   }).pipe(Effect.scoped, Effect.provide(infrastructureLayer(natsUrl, config.eventStore)));
