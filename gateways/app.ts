@@ -8,6 +8,8 @@ import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { glanceFaultBody, HttpFault, keystoneFaultBody, novaFaultBody, renderFault, type FaultStyle } from "./http/faults.ts";
 import { requestId, type RequestIdVariables } from "./http/requestId.ts";
+import type { ComputeDeps } from "./compute/context.ts";
+import { computeServiceRoutes } from "./compute/routes.ts";
 import type { IdentityDeps } from "./identity/context.ts";
 import { identityRoutes } from "./identity/routes.ts";
 import { rootVersions } from "./identity/versions.ts";
@@ -17,6 +19,7 @@ import { imageServiceRoutes } from "./image/routes.ts";
 export interface GatewayDeps {
   readonly identity: IdentityDeps;
   readonly image: ImageDeps;
+  readonly compute: ComputeDeps;
   readonly log?: (message: string, error: unknown) => void;
 }
 
@@ -29,7 +32,8 @@ export const gatewayApp = (deps: GatewayDeps) => {
     .use(requestId())
     .route("/", rootVersions(deps.identity.publicUrl))
     .route("/identity", identityRoutes(deps.identity))
-    .route("/image", imageServiceRoutes(deps.image));
+    .route("/image", imageServiceRoutes(deps.image))
+    .route("/compute", computeServiceRoutes(deps.compute));
 
   app.notFound((c) => renderFault(c, faultStyleFor(c.req.path), 404, "The resource could not be found."));
   app.onError((error, c) => {

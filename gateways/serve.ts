@@ -7,9 +7,10 @@ import { type AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { Clock, Effect, Schema } from "effect";
 import { CommandBus } from "@weft/infra/bus";
-import { identityCommandCodec, identityEventCodec, imageCommandCodec, imageEventCodec } from "@weft/infra/contexts";
+import { computeCommandCodec, computeEventCodec, identityCommandCodec, identityEventCodec, imageCommandCodec, imageEventCodec } from "@weft/infra/contexts";
 import type { EventStore } from "@weft/infra/eventStore";
 import { projectedDecoder, runProjection } from "@weft/infra/runtime";
+import { computeProjection, type ComputeEvent } from "@weft/projections/compute";
 import { identityProjection } from "@weft/projections/identity";
 import { imageProjection } from "@weft/projections/image";
 import type { Message } from "@weft/domain/shared";
@@ -49,7 +50,7 @@ export interface RunningGateway {
   readonly app: ReturnType<typeof gatewayApp>;
 }
 
-const codecs: Record<string, PayloadCodec<Message>> = { identity: identityCommandCodec, image: imageCommandCodec };
+const codecs: Record<string, PayloadCodec<Message>> = { identity: identityCommandCodec, image: imageCommandCodec, compute: computeCommandCodec };
 
 type Fetch = (request: Request) => Response | Promise<Response>;
 
@@ -73,8 +74,9 @@ export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) 
   const snapshots = options.snapshotDir === undefined ? {} : { snapshotDir: options.snapshotDir };
   const identity = yield* runProjection(identityProjection, { decode: projectedDecoder(identityEventCodec), ...snapshots });
   const image = yield* runProjection(imageProjection, { decode: projectedDecoder(imageEventCodec), ...snapshots });
+  const compute = yield* runProjection(computeProjection, { decode: projectedDecoder(computeEventCodec as PayloadCodec<ComputeEvent>), ...snapshots });
   // Read-your-writes waits for every read model the gateway answers from.
-  const readModels = [identity, image];
+  const readModels = [identity, image, compute];
   yield* Effect.forEach(readModels, (model) => model.caughtUp, { concurrency: "unbounded", discard: true });
 
   const services = yield* Effect.context<EventStore>();
@@ -122,6 +124,15 @@ export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) 
       commands,
       dataDir: options.dataDir,
       sizeCap: options.imageSizeCap ?? DEFAULT_IMAGE_SIZE_CAP,
+    },
+    compute: {
+      publicUrl,
+      directory: () => identity.current().doc,
+      tokens,
+      now: () => clock.currentTimeMillisUnsafe(),
+      newId: () => crypto.randomUUID(),
+      compute: () => compute.current().doc,
+      commands,
     },
   });
   fetch = app.fetch;

@@ -1,5 +1,5 @@
 /**
- * A real control plane for gateway tests: the identity and image command handlers and the gateway
+ * A real control plane for gateway tests: the identity, image and compute command handlers and the gateway
  * on a real nats-server and a sqlite store in a temp dir (image bytes there too), bootstrapped,
  * with an admin token. Requests
  * go through `app.request()` in-process; the HTTP server is listening too, for clients that need it.
@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Deferred, Effect, Fiber, Layer } from "effect";
 import { CommandBus, Nats, natsCommandBusLayer } from "@weft/infra/bus";
-import { identityCommandCodec, identityModule, imageModule } from "@weft/infra/contexts";
+import { computeModules, identityCommandCodec, identityModule, imageModule } from "@weft/infra/contexts";
 import { EventStore, sqliteEventStoreLayer } from "@weft/infra/eventStore";
-import { makeCommandHandler } from "@weft/infra/runtime";
+import { makeCommandHandler, makeContextHandler } from "@weft/infra/runtime";
 import { systemActor } from "@weft/proto";
 // Brings the `inject("natsUrl")` typing of the shared global setup.
 import type {} from "@weft/infra/testing";
@@ -55,6 +55,7 @@ export const startTestCloud = async (options: TestCloudOptions): Promise<TestClo
       const bus = yield* CommandBus;
       yield* bus.serve(identityModule.context, yield* makeCommandHandler(identityModule));
       yield* bus.serve(imageModule.context, yield* makeCommandHandler(imageModule));
+      yield* bus.serve("compute", yield* makeContextHandler(computeModules));
       const gateway = yield* runGateway({
         host: "127.0.0.1", port: 0, tokenKey, scryptCost: testScryptCost, snapshotDir: join(dataDir, "snapshots"), dataDir,
         ...(options.imageSizeCap === undefined ? {} : { imageSizeCap: options.imageSizeCap }),

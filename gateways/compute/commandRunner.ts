@@ -1,0 +1,14 @@
+/**
+ * The one way compute routes change state: send the command as the caller, under the request's
+ * id, and turn a rejection into its Nova fault.
+ */
+import type { Context } from "hono";
+import type { FlavorCommand, KeypairCommand } from "@weft/domain/compute";
+import type { ComputeDeps, ComputeEnv } from "./context.ts";
+import { expectAccepted } from "./faults.ts";
+
+export const runComputeCommand = async (deps: ComputeDeps, c: Context<ComputeEnv>, command: FlavorCommand | KeypairCommand) => {
+  const result = await deps.commands.execute("compute", command, { actor: c.get("caller").actor, requestId: c.get("requestId") });
+  expectAccepted(result);
+  return result;
+};

@@ -1,0 +1,18 @@
+/**
+ * What the Nova routes are given (the composition root builds it): the compute read model, the
+ * command sender, and what `requireToken` needs to authenticate callers against the identity
+ * read model. The hono environment adds the microversion the request negotiated.
+ */
+import type { ComputeDocument } from "@weft/projections/compute";
+import type { CommandSender } from "../http/commands.ts";
+import type { IdentityDeps, IdentityEnv } from "../identity/context.ts";
+import type { Microversion } from "./microversions.ts";
+
+export interface ComputeDeps extends Pick<IdentityDeps, "publicUrl" | "directory" | "tokens" | "now" | "newId"> {
+  readonly compute: () => ComputeDocument;
+  readonly commands: CommandSender;
+}
+
+export interface ComputeEnv {
+  Variables: IdentityEnv["Variables"] & { microversion: Microversion };
+}
