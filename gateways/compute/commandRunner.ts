@@ -5,10 +5,11 @@
 import type { Context } from "hono";
 import type { FlavorCommand, KeypairCommand } from "@weft/domain/compute";
 import type { ComputeDeps, ComputeEnv } from "./context.ts";
-import { expectAccepted } from "./faults.ts";
+import { expectAccepted } from "../http/commands.ts";
+import { computeRejectionStatus } from "./faults.ts";
 
 export const runComputeCommand = async (deps: ComputeDeps, c: Context<ComputeEnv>, command: FlavorCommand | KeypairCommand) => {
   const result = await deps.commands.execute("compute", command, { actor: c.get("caller").actor, requestId: c.get("requestId") });
-  expectAccepted(result);
+  expectAccepted(computeRejectionStatus, result);
   return result;
 };

@@ -5,8 +5,6 @@
  */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { FlavorRejectionTag, KeypairRejectionTag, QuotaRejectionTag, ServerGroupRejectionTag, ServerRejectionTag } from "@weft/domain/compute";
-import type { CommandResult } from "../http/commands.ts";
-import { HttpFault } from "../http/faults.ts";
 
 type ComputeRejectionTag = FlavorRejectionTag | KeypairRejectionTag | ServerRejectionTag | ServerGroupRejectionTag | QuotaRejectionTag;
 
@@ -36,10 +34,3 @@ export const computeRejectionStatus = {
   InvalidReservation: 400,
 } satisfies Record<ComputeRejectionTag, ContentfulStatusCode>;
 
-export const rejectionFault = (result: Extract<CommandResult, { kind: "rejected" }>): HttpFault =>
-  new HttpFault((computeRejectionStatus as Record<string, ContentfulStatusCode>)[result.tag] ?? 500, result.message);
-
-/** Returns normally only when the command was accepted. */
-export const expectAccepted: (result: CommandResult) => asserts result is Extract<CommandResult, { kind: "accepted" }> = (result) => {
-  if (result.kind === "rejected") throw rejectionFault(result);
-};

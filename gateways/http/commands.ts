@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { Message } from "@weft/domain/shared";
 import type { Actor, CommandEnvelope, CommandReply, PayloadCodec } from "@weft/proto";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { HttpFault } from "./faults.ts";
 
 export type CommandResult =
@@ -67,3 +68,15 @@ export const makeCommandSender = (deps: CommandSenderDeps): CommandSender => ({
     }
   },
 });
+
+/** A service's HTTP status for each of its rejection tags (each `faults.ts` checks its table complete). */
+export type RejectionStatuses = Readonly<Record<string, ContentfulStatusCode>>;
+
+/** The fault for a refused command: the service's status for the tag, the decider's message as is. */
+export const rejectionFault = (statuses: RejectionStatuses, rejected: Extract<CommandResult, { kind: "rejected" }>): HttpFault =>
+  new HttpFault(statuses[rejected.tag] ?? 500, rejected.message);
+
+/** Returns normally only when the command was accepted. */
+export function expectAccepted(statuses: RejectionStatuses, result: CommandResult): asserts result is Extract<CommandResult, { kind: "accepted" }> {
+  if (result.kind === "rejected") throw rejectionFault(statuses, result);
+}

@@ -22,7 +22,8 @@ import { arrayOf, boolean, literal, object, optional, parseBody, string } from "
 import { grantedRoleNames, resolveCaller } from "./callers.ts";
 import { buildCatalog } from "./catalog.ts";
 import type { IdentityDeps, IdentityEnv } from "./context.ts";
-import { expectAccepted } from "./faults.ts";
+import { expectAccepted } from "../http/commands.ts";
+import { identityRejectionStatus } from "./faults.ts";
 import { verifyPassword } from "./passwords.ts";
 import { enforce } from "./policy.ts";
 import { requireToken, unauthorized } from "./requireToken.ts";
@@ -184,6 +185,7 @@ export const authRoutes = (deps: IdentityDeps) => {
       const caller = c.get("caller");
       enforce(caller, "identity:revoke_token", { userId: claims.userId });
       expectAccepted(
+        identityRejectionStatus,
         await deps.commands.execute(
           "identity",
           { type: "RevokeToken", data: { auditId: claims.auditId, userId: claims.userId, expiresAt: new Date(claims.expiresAt).toISOString() } },

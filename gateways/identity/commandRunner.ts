@@ -5,11 +5,12 @@
 import type { Context } from "hono";
 import type { IdentityCommand } from "@weft/domain/identity";
 import type { IdentityDeps, IdentityEnv } from "./context.ts";
-import { expectAccepted } from "./faults.ts";
+import { expectAccepted } from "../http/commands.ts";
+import { identityRejectionStatus } from "./faults.ts";
 
 export const runIdentityCommand = async (deps: IdentityDeps, c: Context<IdentityEnv>, command: IdentityCommand) => {
   const result = await deps.commands.execute("identity", command, { actor: c.get("caller").actor, requestId: c.get("requestId") });
-  expectAccepted(result);
+  expectAccepted(identityRejectionStatus, result);
   return result;
 };
 

@@ -4,8 +4,6 @@
  */
 import type { IdentityRejection } from "@weft/domain/identity";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { CommandResult } from "../http/commands.ts";
-import { HttpFault } from "../http/faults.ts";
 
 export const identityRejectionStatus = {
   AlreadyBootstrapped: 409,
@@ -23,10 +21,3 @@ export const identityRejectionStatus = {
   RoleAssignmentNotFound: 404,
 } satisfies Record<IdentityRejection["_tag"], ContentfulStatusCode>;
 
-/** Returns normally only when the command was accepted. */
-export const expectAccepted: (result: CommandResult) => asserts result is Extract<CommandResult, { kind: "accepted" }> = (result) => {
-  if (result.kind === "rejected") {
-    const status = (identityRejectionStatus as Record<string, ContentfulStatusCode>)[result.tag] ?? 500;
-    throw new HttpFault(status, result.message);
-  }
-};

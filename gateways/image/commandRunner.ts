@@ -4,9 +4,9 @@
  */
 import type { Context } from "hono";
 import type { ImageCommand } from "@weft/domain/image";
-import type { CommandResult } from "../http/commands.ts";
+import { expectAccepted, type CommandResult } from "../http/commands.ts";
 import type { ImageDeps, ImageEnv } from "./context.ts";
-import { expectAccepted } from "./faults.ts";
+import { imageRejectionStatus } from "./faults.ts";
 
 /** The outcome as it came, rejections included, for callers that must clean up after one. */
 export const sendImageCommand = (deps: ImageDeps, c: Context<ImageEnv>, command: ImageCommand): Promise<CommandResult> =>
@@ -14,6 +14,6 @@ export const sendImageCommand = (deps: ImageDeps, c: Context<ImageEnv>, command:
 
 export const runImageCommand = async (deps: ImageDeps, c: Context<ImageEnv>, command: ImageCommand) => {
   const result = await sendImageCommand(deps, c, command);
-  expectAccepted(result);
+  expectAccepted(imageRejectionStatus, result);
   return result;
 };

@@ -5,8 +5,6 @@
  */
 import type { ImageRejection } from "@weft/domain/image";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { CommandResult } from "../http/commands.ts";
-import { HttpFault } from "../http/faults.ts";
 
 export const imageRejectionStatus = {
   ImageNotFound: 404,
@@ -21,10 +19,3 @@ export const imageRejectionStatus = {
   ImageProtected: 403,
 } satisfies Record<ImageRejection["_tag"], ContentfulStatusCode>;
 
-export const rejectionFault = (result: Extract<CommandResult, { kind: "rejected" }>): HttpFault =>
-  new HttpFault((imageRejectionStatus as Record<string, ContentfulStatusCode>)[result.tag] ?? 500, result.message);
-
-/** Returns normally only when the command was accepted. */
-export const expectAccepted: (result: CommandResult) => asserts result is Extract<CommandResult, { kind: "accepted" }> = (result) => {
-  if (result.kind === "rejected") throw rejectionFault(result);
-};

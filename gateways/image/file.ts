@@ -18,7 +18,8 @@ import { getImage } from "@weft/projections/image";
 import { HttpFault } from "../http/faults.ts";
 import { runImageCommand, sendImageCommand } from "./commandRunner.ts";
 import type { ImageDeps, ImageEnv } from "./context.ts";
-import { rejectionFault } from "./faults.ts";
+import { rejectionFault } from "../http/commands.ts";
+import { imageRejectionStatus } from "./faults.ts";
 import { callerIsAdmin, enforceImage, visibleImage } from "./policy.ts";
 
 const OS_HASH_ALGO = "sha512";
@@ -100,7 +101,7 @@ export const fileRoutes = (deps: ImageDeps) => {
         if (completed.tag === "ImageNotFound") {
           throw new HttpFault(410, `Image ${imageId} could not be found after upload. The image may have been deleted during the upload.`);
         }
-        throw rejectionFault(completed);
+        throw rejectionFault(imageRejectionStatus, completed);
       }
       return c.body(null, 204);
     })
