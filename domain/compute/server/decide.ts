@@ -7,7 +7,7 @@
  * learn that its claim is not needed and release it.
  */
 import { assertNever, type Decision } from "../../shared/index.ts";
-import type { Fault, RebootServer, RequestServerBuild, ScheduleServer, ServerCommand, SetServerMetadata } from "./commands.ts";
+import type { Fault, FlavorSnapshot, ImageRef, RebootServer, RequestServerBuild, ScheduleServer, ServerCommand, SetServerMetadata } from "./commands.ts";
 import type { ServerEvent } from "./events.ts";
 import { novaStatus, type TaskState } from "./novaStatus.ts";
 import {
@@ -29,12 +29,22 @@ type ServerDecision = Decision<ServerEvent, ServerRejection>;
 /** The fault a build that never finished records (Nova's `instance_build_timeout`). */
 export const buildTimedOutFault: Fault = { code: 500, message: "Instance build timed out. Set to error state.", details: "" };
 
-const requestBuild = (c: RequestServerBuild, state: ServerState): ServerDecision => {
-  if (state.status !== "none") return serverAlreadyExists(c.serverId);
-  const { flavor, image } = c;
+/**
+ * Why the image cannot boot on the flavor, if it cannot: its min_ram and min_disk, as Nova checks
+ * them. Exported so the gateway refuses before reserving quota for a build that would be refused.
+ */
+export const imageFlavorMismatch = (flavor: FlavorSnapshot, image: ImageRef): ServerRejection | undefined => {
   if (image.minRamMb > flavor.ramMb) return flavorMemoryTooSmall();
   // A flavor without a root disk size boots at the image's size, as in Nova.
   if (flavor.diskGb > 0 && image.minDiskGb > flavor.diskGb) return flavorDiskSmallerThanMinDisk(flavor.diskGb, image.minDiskGb);
+  return undefined;
+};
+
+const requestBuild = (c: RequestServerBuild, state: ServerState): ServerDecision => {
+  if (state.status !== "none") return serverAlreadyExists(c.serverId);
+  const { flavor, image } = c;
+  const mismatch = imageFlavorMismatch(flavor, image);
+  if (mismatch !== undefined) return mismatch;
   return [{
     type: "ServerBuildRequested",
     data: {

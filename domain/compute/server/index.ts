@@ -31,7 +31,7 @@ export {
   type DeletingServer,
   type DeletedServer,
 } from "./state.ts";
-export { buildTimedOutFault } from "./decide.ts";
+export { buildTimedOutFault, imageFlavorMismatch } from "./decide.ts";
 
 export const serverDecider: Decider<ServerCommand, ServerEvent, ServerState, ServerRejection> = { initialState, evolve, decide };
 
