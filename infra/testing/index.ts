@@ -29,3 +29,4 @@ export const tempDir = async (prefix = "weft-test-"): Promise<TempDir> => {
   return { path, remove, [Symbol.asyncDispose]: remove };
 };
 export { bootstrapCommand, createProjectCommand, identityEnvelope } from "./identityCommands.ts";
+export { startControlPlane, waitUntil, type ControlPlane, type ControlPlaneContext, type ControlPlaneOptions } from "./controlPlane.ts";

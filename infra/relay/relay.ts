@@ -1,0 +1,232 @@
+/**
+ * The relay (docs/compute-design.md, Relay and agents): follows `$all` from its checkpoint and
+ * publishes each host-addressed event as a HostInstruction to JetStream
+ * `<prefix>.host.<host>.<EventType>`, so agents, which never read the store, catch up after
+ * downtime from their durable consumers. It enriches a ServerScheduled with the instance's spec
+ * from the server's own stream, and turns a build that timed out on a host into a destroy.
+ *
+ * The event id is the JetStream message id, so the stream's duplicate window drops a re-publish
+ * after a restart; and since every message carries its event's position, a restarted relay
+ * resumes after the last position the stream holds, whichever of that and its checkpoint is later.
+ *
+ * It also folds the host view up to the head before it starts, and answers agents' desired-state
+ * requests from it, so a restarted agent can reconcile without the store.
+ */
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { headers } from "@nats-io/transport-node";
+import { Effect } from "effect";
+import { serverStream, type RequestServerBuild } from "@weft/domain/compute";
+import { eventMetadataCodec } from "@weft/proto";
+import { Nats } from "../bus/Nats.ts";
+import { computeEventCodec } from "../contexts/compute.ts";
+import { EventStore, type Position, type RecordedEvent } from "../eventStore/EventStore.ts";
+import { serveDesiredState } from "../host/desiredState.ts";
+import { ensureHostStream, HostChannelUnavailable, positionHeader } from "../host/hostStream.ts";
+import { hostInstructionCodec, type DesiredState, type HostInstruction, type SpawnInstance } from "../host/messages.ts";
+import { defaultSubjectPrefix, hostStreamName, hostSubject, isValidHostName } from "../host/names.ts";
+import type { CheckpointStore } from "../runtime/checkpoints.ts";
+import { runProcessManager, type ProcessManager, type ProcessManagerOptions } from "../runtime/processManager.ts";
+import {
+  evolveHostView,
+  hostOf,
+  hostViewEventTypes,
+  initialHostView,
+  serversOn,
+  type EventCause,
+  type HostViewEvent,
+  type PendingInstruction,
+} from "./hostView.ts";
+
+/** Published: it names the relay's checkpoint. */
+export const relayName = "relay";
+
+export interface RelayOptions extends ProcessManagerOptions {
+  /** First subject token, as for the command bus; "weft" unless tests isolate control planes. */
+  readonly subjectPrefix?: string;
+}
+
+export interface RunningRelay {
+  /** The position of the last event handled. */
+  readonly position: () => Position;
+  /** Instructions published (duplicates the stream dropped included) since start. */
+  readonly published: () => number;
+}
+
+const eventTypes: ReadonlySet<string> = new Set(hostViewEventTypes);
+
+const decode = (recorded: RecordedEvent) => computeEventCodec.decode(recorded.type, recorded.data) as HostViewEvent;
+
+const causeOf = (recorded: RecordedEvent) => (): EventCause => {
+  const metadata = eventMetadataCodec.decode(recorded.metadata);
+  return { eventId: recorded.id, requestId: metadata.requestId, correlationId: metadata.correlationId };
+};
+
+/** The spec an agent boots from: the build request's flavor and image, and the server's latest name. */
+const spawnSpec = (build: RequestServerBuild, name: string): SpawnInstance => ({
+  name,
+  vcpus: build.flavor.vcpus,
+  ramMb: build.flavor.ramMb,
+  // A flavor without a root disk boots at the image's min_disk, as in Nova.
+  diskGb: build.flavor.diskGb > 0 ? build.flavor.diskGb : build.image.minDiskGb,
+  ephemeralGb: build.flavor.ephemeralGb,
+  swapMb: build.flavor.swapMb,
+  imageId: build.image.imageId,
+  keyPublicKey: build.keyPublicKey,
+  flavorId: build.flavor.flavorId,
+});
+
+export const runRelay = Effect.fnUntraced(function* (options: RelayOptions) {
+  const store = yield* EventStore;
+  const { connection } = yield* Nats;
+  const prefix = options.subjectPrefix ?? defaultSubjectPrefix;
+  const streamName = hostStreamName(prefix);
+  const js = jetstream(connection);
+
+  yield* ensureHostStream(connection, prefix);
+
+  const view = initialHostView();
+  let folded: Position = 0;
+  const head = yield* store.head;
+  for (let after = 0; after < head;) {
+    const page = yield* store.readAll(after, 1_000, { eventTypes: hostViewEventTypes });
+    if (page.length === 0) break;
+    for (const recorded of page) if (recorded.position <= head) evolveHostView(view, decode(recorded), causeOf(recorded));
+    after = page.at(-1)!.position;
+  }
+  folded = head;
+
+  const readSpec = (serverId: string) =>
+    Effect.map(store.read(serverStream(serverId)), (recorded) => {
+      let build: RequestServerBuild | undefined;
+      let name = "";
+      for (const event of recorded) {
+        if (event.type === "ServerBuildRequested") {
+          build = computeEventCodec.decode(event.type, event.data).data as RequestServerBuild;
+          name = build.name;
+        } else if (event.type === "ServerRenamed") {
+          name = (computeEventCodec.decode(event.type, event.data).data as { name: string }).name;
+        }
+      }
+      return build === undefined ? undefined : spawnSpec(build, name);
+    });
+
+  const instructionOf = (serverId: string, pending: PendingInstruction) =>
+    Effect.gen(function* () {
+      const base = { eventId: pending.eventId, serverId, requestId: pending.requestId, correlationId: pending.correlationId };
+      switch (pending.eventType) {
+        case "ServerScheduled": {
+          const spawn = yield* readSpec(serverId);
+          if (spawn === undefined) {
+            yield* Effect.logError(`${relayName}: server ${serverId} was scheduled but has no build request; not spawned`);
+            return undefined;
+          }
+          return { ...base, action: "spawn", spawn } satisfies HostInstruction;
+        }
+        case "ServerStopRequested":
+          return { ...base, action: "stop", stop: {} } satisfies HostInstruction;
+        case "ServerStartRequested":
+          return { ...base, action: "start", start: {} } satisfies HostInstruction;
+        case "ServerRebootRequested":
+          return { ...base, action: "reboot", reboot: { hard: pending.hard } } satisfies HostInstruction;
+        case "ServerDeletionRequested":
+        case "ServerBuildTimedOut":
+          return { ...base, action: "destroy", destroy: {} } satisfies HostInstruction;
+        default:
+          return undefined;
+      }
+    });
+
+  yield* serveDesiredState(
+    (host) =>
+      Effect.gen(function* () {
+        const position = folded;
+        const instances = yield* Effect.forEach(serversOn(view, host), (server) =>
+          Effect.map(server.pending === undefined ? Effect.succeed(undefined) : instructionOf(server.serverId, server.pending), (pending) => ({
+            serverId: server.serverId,
+            power: server.power === "running" ? "DESIRED_POWER_RUNNING" as const : server.power === "shutoff" ? "DESIRED_POWER_SHUTOFF" as const : "DESIRED_POWER_UNSPECIFIED" as const,
+            pending: pending ?? null,
+          })),
+        );
+        return { host, position, instances } satisfies DesiredState;
+      }),
+    prefix,
+  );
+
+  // The host and the pending instruction an event means, or undefined when it asks nothing of a host.
+  const addressed = (recorded: RecordedEvent, event: HostViewEvent): { host: string; pending: PendingInstruction } | undefined => {
+    const cause = causeOf(recorded);
+    const pendingOf = (hard = false) => {
+      const { eventId, requestId, correlationId } = cause();
+      return { eventId, eventType: event.type, hard, requestId, correlationId };
+    };
+    switch (event.type) {
+      case "ServerScheduled":
+      case "ServerStopRequested":
+      case "ServerStartRequested":
+      case "ServerDeletionRequested":
+        return event.data.host === "" ? undefined : { host: event.data.host, pending: pendingOf() };
+      case "ServerRebootRequested":
+        return { host: event.data.host, pending: pendingOf(event.data.hard) };
+      case "ServerBuildTimedOut": {
+        // Known while the server is not deleted: a failed server stays in the view.
+        const host = hostOf(view, event.data.serverId);
+        return host === undefined ? undefined : { host, pending: pendingOf() };
+      }
+      default:
+        return undefined;
+    }
+  };
+
+  let published = 0;
+  const publish = (recorded: RecordedEvent, host: string, instruction: HostInstruction) => {
+    const send = Effect.tryPromise({
+      try: () => {
+        const h = headers();
+        h.set(positionHeader, String(recorded.position));
+        return js.publish(hostSubject(host, recorded.type, prefix), hostInstructionCodec.encode(instruction), { msgID: recorded.id, headers: h });
+      },
+      catch: (cause) => new HostChannelUnavailable({ message: `cannot publish ${recorded.type} for ${host}: ${String(cause)}`, cause }),
+    });
+    // The stream may have been deleted under us (an operator, a lost JetStream store): set it up again.
+    return send.pipe(
+      Effect.catch(() => ensureHostStream(connection, prefix).pipe(Effect.andThen(send))),
+      Effect.tap(() => Effect.sync(() => void (published += 1))),
+    );
+  };
+
+  const handle = (recorded: RecordedEvent): Effect.Effect<void, unknown> =>
+    Effect.gen(function* () {
+      const event = decode(recorded);
+      // Resolved before folding: a timed-out build's host is read from the view.
+      const target = addressed(recorded, event);
+      if (recorded.position > folded) {
+        evolveHostView(view, event, causeOf(recorded));
+        folded = recorded.position;
+      }
+      if (target === undefined) return;
+      if (!isValidHostName(target.host)) {
+        return yield* Effect.logWarning(`${relayName}: ${recorded.type} ${recorded.id} names host ${JSON.stringify(target.host)}, not a valid host name; not relayed`);
+      }
+      const instruction = yield* instructionOf(event.data.serverId, target.pending);
+      if (instruction !== undefined) yield* publish(recorded, target.host, instruction);
+    });
+
+  // Messages carry their event's position: resume after the last one the stream holds.
+  const lastPublished = yield* Effect.tryPromise(async () => {
+    const jsm = await jetstreamManager(connection);
+    const info = await jsm.streams.info(streamName);
+    if (info.state.last_seq === 0) return 0;
+    const last = await jsm.streams.getMessage(streamName, { seq: info.state.last_seq });
+    const position = Number(last?.header.get(positionHeader) ?? "0");
+    return Number.isSafeInteger(position) ? position : 0;
+  }).pipe(Effect.orElseSucceed(() => 0));
+  const checkpoint = yield* options.checkpoints.load(relayName);
+  // A stream ahead of the store belongs to another log (a data dir wiped, NATS kept): not ours to trust.
+  if (lastPublished > head) yield* Effect.logWarning(`${relayName}: ${streamName} holds position ${lastPublished}, beyond the store's head ${head}; ignored`);
+  const start = lastPublished > head ? checkpoint : Math.max(checkpoint, lastPublished);
+
+  const manager: ProcessManager<never> = { name: relayName, eventTypes, handle };
+  const checkpoints: CheckpointStore = { load: () => Effect.succeed(start), save: options.checkpoints.save };
+  const running = yield* runProcessManager(manager, { ...options, checkpoints });
+  return { position: running.position, published: () => published } satisfies RunningRelay;
+});
