@@ -15,16 +15,26 @@ import { identityRoutes } from "./identity/routes.ts";
 import { rootVersions } from "./identity/versions.ts";
 import type { ImageDeps } from "./image/context.ts";
 import { imageServiceRoutes } from "./image/routes.ts";
+import type { PlacementDeps } from "./placement/context.ts";
+import { placementFaultBody } from "./placement/faults.ts";
+import { placementServiceRoutes } from "./placement/routes.ts";
 
 export interface GatewayDeps {
   readonly identity: IdentityDeps;
   readonly image: ImageDeps;
   readonly compute: ComputeDeps;
+  readonly placement: PlacementDeps;
   readonly log?: (message: string, error: unknown) => void;
 }
 
 const faultStyleFor = (path: string): FaultStyle =>
-  path.startsWith("/compute") ? novaFaultBody : path.startsWith("/image") ? glanceFaultBody : keystoneFaultBody;
+  path.startsWith("/compute")
+    ? novaFaultBody
+    : path.startsWith("/image")
+      ? glanceFaultBody
+      : path.startsWith("/placement")
+        ? placementFaultBody
+        : keystoneFaultBody;
 
 export const gatewayApp = (deps: GatewayDeps) => {
   const log = deps.log ?? ((message: string, error: unknown) => console.error(message, error));
@@ -33,7 +43,8 @@ export const gatewayApp = (deps: GatewayDeps) => {
     .route("/", rootVersions(deps.identity.publicUrl))
     .route("/identity", identityRoutes(deps.identity))
     .route("/image", imageServiceRoutes(deps.image))
-    .route("/compute", computeServiceRoutes(deps.compute));
+    .route("/compute", computeServiceRoutes(deps.compute))
+    .route("/placement", placementServiceRoutes(deps.placement));
 
   app.notFound((c) => renderFault(c, faultStyleFor(c.req.path), 404, "The resource could not be found."));
   app.onError((error, c) => {

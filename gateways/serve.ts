@@ -7,16 +7,27 @@ import { type AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { Clock, Effect, Schema } from "effect";
 import { CommandBus } from "@weft/infra/bus";
-import { computeCommandCodec, computeEventCodec, identityCommandCodec, identityEventCodec, imageCommandCodec, imageEventCodec } from "@weft/infra/contexts";
+import {
+  computeCommandCodec,
+  computeEventCodec,
+  identityCommandCodec,
+  identityEventCodec,
+  imageCommandCodec,
+  imageEventCodec,
+  placementCommandCodec,
+  placementEventCodec,
+} from "@weft/infra/contexts";
 import type { EventStore } from "@weft/infra/eventStore";
 import { projectedDecoder, runProjection } from "@weft/infra/runtime";
 import { computeProjection, type ComputeEvent } from "@weft/projections/compute";
 import { identityProjection } from "@weft/projections/identity";
 import { imageProjection } from "@weft/projections/image";
+import { placementProjection } from "@weft/projections/placement";
 import type { Message } from "@weft/domain/shared";
 import type { PayloadCodec } from "@weft/proto";
 import { gatewayApp } from "./app.ts";
-import { makeCommandSender } from "./http/commands.ts";
+import { everyHostUp, type HostLiveness } from "./compute/hosts.ts";
+import { makeCommandSender, type CommandSender } from "./http/commands.ts";
 import type { ScryptCost } from "./identity/passwords.ts";
 import { makeTokenSealer } from "./identity/tokens.ts";
 import { DEFAULT_IMAGE_SIZE_CAP } from "./image/context.ts";
@@ -36,6 +47,8 @@ export interface GatewayOptions {
   readonly dataDir: string;
   /** The largest image upload accepted, in bytes; Glance's default, 1 TiB, when absent. */
   readonly imageSizeCap?: number;
+  /** Which compute hosts are up (agents' heartbeats); every registered host counts as up when absent. */
+  readonly hostLiveness?: HostLiveness;
 }
 
 export class GatewayListenFailed extends Schema.TaggedError<GatewayListenFailed>()("GatewayListenFailed", {
@@ -48,9 +61,16 @@ export interface RunningGateway {
   readonly port: number;
   /** The app itself, for in-process requests (`app.request(…)`) in tests. */
   readonly app: ReturnType<typeof gatewayApp>;
+  /** Sends commands as the routes do, waiting until this gateway's read models have them. */
+  readonly commands: CommandSender;
 }
 
-const codecs: Record<string, PayloadCodec<Message>> = { identity: identityCommandCodec, image: imageCommandCodec, compute: computeCommandCodec };
+const codecs: Record<string, PayloadCodec<Message>> = {
+  identity: identityCommandCodec,
+  image: imageCommandCodec,
+  compute: computeCommandCodec,
+  placement: placementCommandCodec,
+};
 
 type Fetch = (request: Request) => Response | Promise<Response>;
 
@@ -75,8 +95,9 @@ export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) 
   const identity = yield* runProjection(identityProjection, { decode: projectedDecoder(identityEventCodec), ...snapshots });
   const image = yield* runProjection(imageProjection, { decode: projectedDecoder(imageEventCodec), ...snapshots });
   const compute = yield* runProjection(computeProjection, { decode: projectedDecoder(computeEventCodec as PayloadCodec<ComputeEvent>), ...snapshots });
+  const placement = yield* runProjection(placementProjection, { decode: projectedDecoder(placementEventCodec), ...snapshots });
   // Read-your-writes waits for every read model the gateway answers from.
-  const readModels = [identity, image, compute];
+  const readModels = [identity, image, compute, placement];
   yield* Effect.forEach(readModels, (model) => model.caughtUp, { concurrency: "unbounded", discard: true });
 
   const services = yield* Effect.context<EventStore>();
@@ -133,8 +154,17 @@ export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) 
       newId: () => crypto.randomUUID(),
       compute: () => compute.current().doc,
       commands,
+      placement: () => placement.current().doc,
+      hostLiveness: options.hostLiveness ?? everyHostUp,
+    },
+    placement: {
+      publicUrl,
+      directory: () => identity.current().doc,
+      tokens,
+      now: () => clock.currentTimeMillisUnsafe(),
+      placement: () => placement.current().doc,
     },
   });
   fetch = app.fetch;
-  return { url: publicUrl, port, app } satisfies RunningGateway;
+  return { url: publicUrl, port, app, commands } satisfies RunningGateway;
 });

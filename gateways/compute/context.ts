@@ -4,13 +4,18 @@
  * read model. The hono environment adds the microversion the request negotiated.
  */
 import type { ComputeDocument } from "@weft/projections/compute";
+import type { PlacementDocument } from "@weft/projections/placement";
 import type { CommandSender } from "../http/commands.ts";
 import type { IdentityDeps, IdentityEnv } from "../identity/context.ts";
+import type { HostLiveness } from "./hosts.ts";
 import type { Microversion } from "./microversions.ts";
 
 export interface ComputeDeps extends Pick<IdentityDeps, "publicUrl" | "directory" | "tokens" | "now" | "newId"> {
   readonly compute: () => ComputeDocument;
   readonly commands: CommandSender;
+  /** Compute hosts, their capacity and zones: `os-services`, `os-hypervisors`, `os-availability-zone`. */
+  readonly placement: () => PlacementDocument;
+  readonly hostLiveness: HostLiveness;
 }
 
 export interface ComputeEnv {

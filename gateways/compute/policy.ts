@@ -1,8 +1,9 @@
 /**
- * Who may do what with flavors and key pairs, as Nova's default policy has it: any caller with a
- * project-scoped token reads flavors and their extra specs; only admins create and delete
- * flavors or change extra specs; key pairs belong to the calling user, so the user is the scope.
- * A refusal is Nova's 403 naming the rule.
+ * Who may do what, as Nova's default policy has it: any caller with a project-scoped token reads
+ * flavors and their extra specs; only admins create and delete flavors or change extra specs; key
+ * pairs belong to the calling user, so the user is the scope. Quotas and server groups are read by
+ * the target project's readers, server groups changed by its members; services, hypervisors,
+ * aggregates and quota changes are admin-only. A refusal is Nova's 403 naming the rule.
  */
 import { HttpFault } from "../http/faults.ts";
 import type { Caller } from "../identity/context.ts";
@@ -10,7 +11,19 @@ import type { Caller } from "../identity/context.ts";
 const isAdmin = (caller: Caller) => caller.roleNames.includes("admin");
 const inProject = (caller: Caller) => caller.actor.projectId !== "" && caller.roleNames.length > 0;
 
-type Rule = (caller: Caller) => boolean;
+const anyone = () => true;
+
+/** The project a request acts on, for the rules Nova checks against the target's `project_id`. */
+export interface PolicyTarget {
+  readonly projectId?: string;
+}
+
+const ofTargetProject = (role: "reader" | "member") => (caller: Caller, target: PolicyTarget) =>
+  isAdmin(caller) || (caller.roleNames.includes(role) && caller.actor.projectId !== "" && caller.actor.projectId === target.projectId);
+const targetReaderOrAdmin = ofTargetProject("reader");
+const targetMemberOrAdmin = ofTargetProject("member");
+
+type Rule = (caller: Caller, target: PolicyTarget) => boolean;
 
 export const computePolicy = {
   "os_compute_api:os-flavor-manage:create": isAdmin,
@@ -24,12 +37,34 @@ export const computePolicy = {
   "os_compute_api:os-keypairs:show": (caller) => caller.actor.userId !== "",
   "os_compute_api:os-keypairs:create": (caller) => caller.actor.userId !== "",
   "os_compute_api:os-keypairs:delete": (caller) => caller.actor.userId !== "",
+  "os_compute_api:os-quota-sets:show": targetReaderOrAdmin,
+  "os_compute_api:os-quota-sets:detail": targetReaderOrAdmin,
+  "os_compute_api:os-quota-sets:defaults": anyone,
+  "os_compute_api:os-quota-sets:update": isAdmin,
+  "os_compute_api:limits": anyone,
+  "os_compute_api:limits:other_project": isAdmin,
+  "os_compute_api:os-availability-zone:list": anyone,
+  "os_compute_api:os-availability-zone:detail": isAdmin,
+  "os_compute_api:os-services:list": isAdmin,
+  "os_compute_api:os-hypervisors:list": isAdmin,
+  "os_compute_api:os-hypervisors:list-detail": isAdmin,
+  "os_compute_api:os-hypervisors:show": isAdmin,
+  "os_compute_api:os-hypervisors:statistics": isAdmin,
+  "os_compute_api:os-hypervisors:uptime": isAdmin,
+  "os_compute_api:os-hypervisors:search": isAdmin,
+  "os_compute_api:os-aggregates:index": isAdmin,
+  "os_compute_api:os-server-groups:index": targetReaderOrAdmin,
+  "os_compute_api:os-server-groups:index:all_projects": isAdmin,
+  "os_compute_api:os-server-groups:show": targetReaderOrAdmin,
+  "os_compute_api:os-server-groups:create": targetMemberOrAdmin,
+  "os_compute_api:os-server-groups:delete": targetMemberOrAdmin,
 } satisfies Record<string, Rule>;
 
 export type ComputeAction = keyof typeof computePolicy;
 
-export const enforceCompute = (caller: Caller, action: ComputeAction): void => {
-  if (!computePolicy[action](caller)) throw new HttpFault(403, `Policy doesn't allow ${action} to be performed.`);
+/** `target` names the project acted on; it defaults to the caller's own. */
+export const enforceCompute = (caller: Caller, action: ComputeAction, target: PolicyTarget = { projectId: caller.actor.projectId }): void => {
+  if (!computePolicy[action](caller, target)) throw new HttpFault(403, `Policy doesn't allow ${action} to be performed.`);
 };
 
 export const callerIsAdmin = isAdmin;

@@ -18,13 +18,36 @@
  *   POST   /v2.1/os-keypairs                        import or generate
  *   GET    /v2.1/os-keypairs/{name}                 show
  *   DELETE /v2.1/os-keypairs/{name}                 delete
+ *   GET    /v2.1/os-quota-sets/{project_id}         a project's limits (its readers, admins)
+ *   PUT    /v2.1/os-quota-sets/{project_id}         set limits (admin; `force` below usage)
+ *   DELETE /v2.1/os-quota-sets/{project_id}         back to the defaults (admin)
+ *   GET    /v2.1/os-quota-sets/{project_id}/detail  limits with in_use and reserved
+ *   GET    /v2.1/os-quota-sets/{project_id}/defaults
+ *   GET    /v2.1/limits                             absolute limits and usage (`tenant_id`: admin)
+ *   GET    /v2.1/os-availability-zone[/detail]      zones of the compute hosts (detail: admin)
+ *   GET    /v2.1/os-services                        a nova-compute per host, up or down (admin)
+ *   GET    /v2.1/os-hypervisors[/detail]            compute nodes, capacity and usage (admin)
+ *   GET    /v2.1/os-hypervisors/statistics          their sums (admin)
+ *   GET    /v2.1/os-hypervisors/{id}                show (admin); /{id}/uptime is 501
+ *   GET    /v2.1/os-hypervisors/{pattern}/search|servers  before 2.53 (admin)
+ *   GET    /v2.1/os-aggregates                      none yet (admin)
+ *   GET    /v2.1/os-server-groups                   the project's groups (`all_projects`: admin)
+ *   POST   /v2.1/os-server-groups                   create
+ *   GET    /v2.1/os-server-groups/{id}              show
+ *   DELETE /v2.1/os-server-groups/{id}              delete
  */
 import { Hono } from "hono";
 import { requireToken } from "../identity/requireToken.ts";
 import type { ComputeDeps, ComputeEnv } from "./context.ts";
+import { aggregateRoutes } from "./aggregates.ts";
+import { availabilityZoneRoutes } from "./availabilityZones.ts";
 import { flavorRoutes } from "./flavors.ts";
+import { hypervisorRoutes } from "./hypervisors.ts";
 import { keypairRoutes } from "./keypairs.ts";
 import { negotiateMicroversion } from "./microversions.ts";
+import { limitsRoutes, quotaSetRoutes } from "./quotaSets.ts";
+import { serverGroupRoutes } from "./serverGroups.ts";
+import { serviceRoutes } from "./services.ts";
 import { computeVersions } from "./versions.ts";
 
 export const computeServiceRoutes = (deps: ComputeDeps) =>
@@ -33,4 +56,11 @@ export const computeServiceRoutes = (deps: ComputeDeps) =>
     .use("/v2.1/*", negotiateMicroversion())
     .use("/v2.1/*", requireToken({ deps }))
     .route("/v2.1/flavors", flavorRoutes(deps))
-    .route("/v2.1/os-keypairs", keypairRoutes(deps));
+    .route("/v2.1/os-keypairs", keypairRoutes(deps))
+    .route("/v2.1/os-quota-sets", quotaSetRoutes(deps))
+    .route("/v2.1/limits", limitsRoutes(deps))
+    .route("/v2.1/os-availability-zone", availabilityZoneRoutes(deps))
+    .route("/v2.1/os-services", serviceRoutes(deps))
+    .route("/v2.1/os-hypervisors", hypervisorRoutes(deps))
+    .route("/v2.1/os-aggregates", aggregateRoutes())
+    .route("/v2.1/os-server-groups", serverGroupRoutes(deps));

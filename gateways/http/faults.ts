@@ -31,11 +31,16 @@ const titles: Partial<Record<number, string>> = {
   415: "Unsupported Media Type",
   416: "Requested Range Not Satisfiable",
   500: "Internal Server Error",
+  501: "Not Implemented",
   503: "Service Unavailable",
   504: "Gateway Timeout",
 };
 
-export type FaultStyle = (status: ContentfulStatusCode, message: string) => unknown;
+/** The body a service answers a fault with; `c` is there for the styles that echo the request (its id, its version). */
+export type FaultStyle = (status: ContentfulStatusCode, message: string, c: Context) => unknown;
+
+/** The reason phrase of a status, as webob and Keystone put it in `title`. */
+export const statusTitle = (status: number): string => titles[status] ?? "Error";
 
 export const keystoneFaultBody: FaultStyle = (status, message) => ({
   error: { code: status, message, title: titles[status] ?? "Error" },
@@ -52,6 +57,7 @@ const novaFaultNames: Partial<Record<number, string>> = {
   409: "conflictingRequest",
   413: "overLimit",
   415: "badMediaType",
+  501: "notImplemented",
   503: "serviceUnavailable",
 };
 
@@ -67,5 +73,5 @@ export const glanceFaultBody: FaultStyle = (status, message) => {
 
 export const renderFault = (c: Context, style: FaultStyle, status: ContentfulStatusCode, message: string, headers: Readonly<Record<string, string>> = {}) => {
   for (const [name, value] of Object.entries(headers)) c.header(name, value);
-  return c.json(style(status, message), status);
+  return c.json(style(status, message, c), status);
 };

@@ -29,6 +29,7 @@ const services: ReadonlyArray<ServiceEntry> = [
   { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f901201", type: "identity", name: "keystone", path: "/identity" },
   { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f901202", type: "image", name: "glance", path: "/image" },
   { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f901203", type: "compute", name: "nova", path: "/compute/v2.1" },
+  { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f901204", type: "placement", name: "placement", path: "/placement" },
 ];
 
 const interfaces = ["public", "internal", "admin"] as const;

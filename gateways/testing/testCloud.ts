@@ -10,13 +10,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Deferred, Effect, Fiber, Layer } from "effect";
 import { CommandBus, Nats, natsCommandBusLayer } from "@weft/infra/bus";
-import { computeModules, identityCommandCodec, identityModule, imageModule } from "@weft/infra/contexts";
+import { computeModules, identityCommandCodec, identityModule, imageModule, resourceProviderModule } from "@weft/infra/contexts";
 import { EventStore, sqliteEventStoreLayer } from "@weft/infra/eventStore";
 import { makeCommandHandler, makeContextHandler } from "@weft/infra/runtime";
 import { systemActor } from "@weft/proto";
 // Brings the `inject("natsUrl")` typing of the shared global setup.
 import type {} from "@weft/infra/testing";
 import { hashPassword, type ScryptCost } from "../identity/passwords.ts";
+import type { HostLiveness } from "../compute/hosts.ts";
 import { runGateway, type RunningGateway } from "../serve.ts";
 
 /** Cheap hashing for tests: the KDF's own spec covers the real cost. */
@@ -40,6 +41,7 @@ export interface TestCloudOptions {
   readonly subjectPrefix?: string;
   readonly now?: () => number;
   readonly imageSizeCap?: number;
+  readonly hostLiveness?: HostLiveness;
 }
 
 export const startTestCloud = async (options: TestCloudOptions): Promise<TestCloud> => {
@@ -56,9 +58,11 @@ export const startTestCloud = async (options: TestCloudOptions): Promise<TestClo
       yield* bus.serve(identityModule.context, yield* makeCommandHandler(identityModule));
       yield* bus.serve(imageModule.context, yield* makeCommandHandler(imageModule));
       yield* bus.serve("compute", yield* makeContextHandler(computeModules));
+      yield* bus.serve(resourceProviderModule.context, yield* makeCommandHandler(resourceProviderModule));
       const gateway = yield* runGateway({
         host: "127.0.0.1", port: 0, tokenKey, scryptCost: testScryptCost, snapshotDir: join(dataDir, "snapshots"), dataDir,
         ...(options.imageSizeCap === undefined ? {} : { imageSizeCap: options.imageSizeCap }),
+        ...(options.hostLiveness === undefined ? {} : { hostLiveness: options.hostLiveness }),
       });
       const hex = () => randomUUID().replaceAll("-", "");
       const command = {
