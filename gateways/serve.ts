@@ -153,6 +153,7 @@ export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) 
       now: () => clock.currentTimeMillisUnsafe(),
       newId: () => crypto.randomUUID(),
       compute: () => compute.current().doc,
+      images: () => image.current().doc,
       commands,
       placement: () => placement.current().doc,
       hostLiveness: options.hostLiveness ?? everyHostUp,

@@ -15,12 +15,25 @@ export interface Microversion {
   readonly minor: number;
 }
 
-/** Append only: a version once announced is served for good. */
+/** Append only (in version order): a version once announced is served for good. */
 export const microversions: ReadonlyArray<{ readonly version: string; readonly change: string }> = [
   { version: "2.1", change: "the v2.1 API: flavors, flavor extra specs, key pairs" },
   { version: "2.2", change: "key pairs show their type; create answers 201 and delete 204" },
+  { version: "2.3", change: "admins see more extended server attributes (reservation id, launch index, hostname…)" },
+  { version: "2.9", change: "servers show `locked`" },
+  { version: "2.19", change: "servers show a description" },
+  { version: "2.21", change: "the instance actions of a deleted server stay readable" },
+  { version: "2.26", change: "servers show their tags" },
+  { version: "2.37", change: "`networks` may be \"none\" or \"auto\" (accepted at every version here)" },
+  { version: "2.47", change: "servers embed their flavor instead of linking it" },
+  { version: "2.51", change: "everyone sees the events of an instance action" },
   { version: "2.55", change: "flavors carry a description" },
+  { version: "2.58", change: "instance actions show `updated_at`" },
   { version: "2.61", change: "flavors show their extra specs" },
+  { version: "2.62", change: "instance action events show the host (`hostId`, and `host` to admins)" },
+  { version: "2.63", change: "servers show `trusted_image_certificates`" },
+  { version: "2.71", change: "server show and update list the server's groups" },
+  { version: "2.73", change: "servers show `locked_reason`" },
   { version: "2.75", change: "a flavor's swap of 0 is shown as 0, not \"\"" },
   { version: "2.79", change: "the maximum this gateway announces" },
 ];

@@ -10,7 +10,10 @@ import type { Caller } from "../identity/context.ts";
 
 const isAdmin = (caller: Caller) => caller.roleNames.includes("admin");
 const inProject = (caller: Caller) => caller.actor.projectId !== "" && caller.roleNames.length > 0;
-
+// Nova's PROJECT_MEMBER_OR_ADMIN: a reader may look but not change. Which project the target is
+// in is checked where the target is loaded (another project's server is a 404, as in Nova).
+const projectMember = (caller: Caller) => isAdmin(caller) || (caller.actor.projectId !== "" && caller.roleNames.includes("member"));
+const projectReader = (caller: Caller) => isAdmin(caller) || inProject(caller);
 const anyone = () => true;
 
 /** The project a request acts on, for the rules Nova checks against the target's `project_id`. */
@@ -37,6 +40,24 @@ export const computePolicy = {
   "os_compute_api:os-keypairs:show": (caller) => caller.actor.userId !== "",
   "os_compute_api:os-keypairs:create": (caller) => caller.actor.userId !== "",
   "os_compute_api:os-keypairs:delete": (caller) => caller.actor.userId !== "",
+  "os_compute_api:servers:index": projectReader,
+  "os_compute_api:servers:detail": projectReader,
+  "os_compute_api:servers:show": projectReader,
+  "os_compute_api:servers:create": projectMember,
+  "os_compute_api:servers:update": projectMember,
+  "os_compute_api:servers:delete": projectMember,
+  "os_compute_api:servers:start": projectMember,
+  "os_compute_api:servers:stop": projectMember,
+  "os_compute_api:servers:reboot": projectMember,
+  "os_compute_api:server-metadata:index": projectReader,
+  "os_compute_api:server-metadata:show": projectReader,
+  "os_compute_api:server-metadata:create": projectMember,
+  "os_compute_api:server-metadata:update": projectMember,
+  "os_compute_api:server-metadata:update_all": projectMember,
+  "os_compute_api:server-metadata:delete": projectMember,
+  "os_compute_api:os-instance-actions:list": projectReader,
+  "os_compute_api:os-instance-actions:show": projectReader,
+  "os_compute_api:ips:index": projectReader,
   "os_compute_api:os-quota-sets:show": targetReaderOrAdmin,
   "os_compute_api:os-quota-sets:detail": targetReaderOrAdmin,
   "os_compute_api:os-quota-sets:defaults": anyone,

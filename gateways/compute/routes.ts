@@ -18,6 +18,21 @@
  *   POST   /v2.1/os-keypairs                        import or generate
  *   GET    /v2.1/os-keypairs/{name}                 show
  *   DELETE /v2.1/os-keypairs/{name}                 delete
+ *   GET    /v2.1/servers, /v2.1/servers/detail      list (name, status, host, changes-since, all_tenants, limit/marker)
+ *   POST   /v2.1/servers                            create (Idempotency-Key honoured)
+ *   GET    /v2.1/servers/{id}                       show
+ *   PUT    /v2.1/servers/{id}                       rename
+ *   DELETE /v2.1/servers/{id}                       delete
+ *   POST   /v2.1/servers/{id}/action                os-stop, os-start, reboot
+ *   GET    /v2.1/servers/{id}/ips                   addresses (none without a network service)
+ *   GET    /v2.1/servers/{id}/metadata              list metadata
+ *   POST   /v2.1/servers/{id}/metadata              merge metadata
+ *   PUT    /v2.1/servers/{id}/metadata              replace metadata
+ *   GET    /v2.1/servers/{id}/metadata/{key}        show one item
+ *   PUT    /v2.1/servers/{id}/metadata/{key}        set one item
+ *   DELETE /v2.1/servers/{id}/metadata/{key}        delete one item
+ *   GET    /v2.1/servers/{id}/os-instance-actions   the server's actions (server event list)
+ *   GET    /v2.1/servers/{id}/os-instance-actions/{request_id}  one action and its events
  *   GET    /v2.1/os-quota-sets/{project_id}         a project's limits (its readers, admins)
  *   PUT    /v2.1/os-quota-sets/{project_id}         set limits (admin; `force` below usage)
  *   DELETE /v2.1/os-quota-sets/{project_id}         back to the defaults (admin)
@@ -47,6 +62,7 @@ import { keypairRoutes } from "./keypairs.ts";
 import { negotiateMicroversion } from "./microversions.ts";
 import { limitsRoutes, quotaSetRoutes } from "./quotaSets.ts";
 import { serverGroupRoutes } from "./serverGroups.ts";
+import { serverRoutes } from "./servers.ts";
 import { serviceRoutes } from "./services.ts";
 import { computeVersions } from "./versions.ts";
 
@@ -57,6 +73,7 @@ export const computeServiceRoutes = (deps: ComputeDeps) =>
     .use("/v2.1/*", requireToken({ deps }))
     .route("/v2.1/flavors", flavorRoutes(deps))
     .route("/v2.1/os-keypairs", keypairRoutes(deps))
+    .route("/v2.1/servers", serverRoutes(deps))
     .route("/v2.1/os-quota-sets", quotaSetRoutes(deps))
     .route("/v2.1/limits", limitsRoutes(deps))
     .route("/v2.1/os-availability-zone", availabilityZoneRoutes(deps))

@@ -10,10 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Deferred, Effect, Fiber, Layer } from "effect";
 import { CommandBus, Nats, natsCommandBusLayer } from "@weft/infra/bus";
-import { computeModules, identityCommandCodec, identityModule, imageModule, resourceProviderModule } from "@weft/infra/contexts";
+import type { Message } from "@weft/domain/shared";
+import { computeCommandCodec, computeModules, identityCommandCodec, identityModule, imageModule, placementCommandCodec, resourceProviderModule } from "@weft/infra/contexts";
 import { EventStore, sqliteEventStoreLayer } from "@weft/infra/eventStore";
 import { makeCommandHandler, makeContextHandler } from "@weft/infra/runtime";
-import { systemActor } from "@weft/proto";
+import { systemActor, type CommandReply, type PayloadCodec } from "@weft/proto";
 // Brings the `inject("natsUrl")` typing of the shared global setup.
 import type {} from "@weft/infra/testing";
 import { hashPassword, type ScryptCost } from "../identity/passwords.ts";
@@ -31,6 +32,11 @@ export interface TestCloud {
   /** The gateway's token key, so a test can seal well-formed tokens (expired ones, say). */
   readonly tokenKey: Uint8Array;
   readonly request: (path: string, init?: RequestInit & { token?: string | undefined; json?: unknown }) => Promise<Response>;
+  /**
+   * Sends a command as the fabric (the system actor) would: the scheduler's and the agents'
+   * reports, for specs that play their part without running them.
+   */
+  readonly system: (context: "compute" | "placement", command: Message) => Promise<CommandReply>;
   /** Position of the newest event: equal before and after a refused request. */
   readonly head: () => Promise<number>;
   readonly close: () => Promise<void>;
@@ -51,7 +57,7 @@ export const startTestCloud = async (options: TestCloudOptions): Promise<TestClo
     sqliteEventStoreLayer(join(dataDir, "events.sqlite")),
   );
   const tokenKey = randomBytes(32);
-  const ready = Deferred.makeUnsafe<{ gateway: RunningGateway; head: () => Promise<number> }>();
+  const ready = Deferred.makeUnsafe<{ gateway: RunningGateway; head: () => Promise<number>; system: TestCloud["system"] }>();
   const fiber = Effect.runFork(
     Effect.gen(function* () {
       const bus = yield* CommandBus;
@@ -79,11 +85,21 @@ export const startTestCloud = async (options: TestCloudOptions): Promise<TestClo
       });
       if (reply.outcome !== "accepted") return yield* Effect.die(new Error(`bootstrap failed: ${JSON.stringify(reply)}`));
       const store = yield* EventStore;
-      Deferred.doneUnsafe(ready, Effect.succeed({ gateway, head: () => Effect.runPromise(store.head) }));
+      const codecs: Record<"compute" | "placement", PayloadCodec<Message>> = { compute: computeCommandCodec, placement: placementCommandCodec as PayloadCodec<Message> };
+      const system: TestCloud["system"] = (context, command) => {
+        const commandId = randomUUID();
+        return Effect.runPromise(
+          bus.send(context, {
+            commandId, requestId: `req-${randomUUID()}`, actor: systemActor, issuedAt: new Date().toISOString(),
+            type: command.type, payload: codecs[context].encode(command), correlationId: commandId, causationId: "",
+          }),
+        );
+      };
+      Deferred.doneUnsafe(ready, Effect.succeed({ gateway, head: () => Effect.runPromise(store.head), system }));
       return yield* Effect.never;
     }).pipe(Effect.scoped, Effect.provide(layer)),
   );
-  const { gateway, head } = await Effect.runPromise(Effect.raceFirst(Deferred.await(ready), Fiber.join(fiber).pipe(Effect.flatMap(() => Effect.die("cloud stopped")))));
+  const { gateway, head, system } = await Effect.runPromise(Effect.raceFirst(Deferred.await(ready), Fiber.join(fiber).pipe(Effect.flatMap(() => Effect.die("cloud stopped")))));
 
   const request: TestCloud["request"] = (path, init = {}) => {
     const { token, json, ...rest } = init;
@@ -105,6 +121,7 @@ export const startTestCloud = async (options: TestCloudOptions): Promise<TestClo
     adminToken,
     tokenKey,
     request,
+    system,
     head,
     close: async () => {
       await Effect.runPromise(Fiber.interrupt(fiber));
