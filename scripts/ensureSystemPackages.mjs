@@ -11,6 +11,8 @@ const needs = {
   test: [
     { binary: "nats-server", pkg: "nats-server" },
     { binary: "openstack", pkg: "python3-openstackclient" },
+    // The CLI's `resource provider` commands; a Python module, not a binary.
+    { module: "osc_placement", pkg: "python3-osc-placement" },
   ],
 };
 
@@ -24,7 +26,11 @@ const onPath = (binary) =>
   ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/sbin", "/bin", ...(process.env.PATH ?? "").split(":")]
     .some((dir) => dir !== "" && existsSync(`${dir}/${binary}`));
 
-const missing = needs[purpose].filter((need) => !(need.unless?.() ?? false) && !onPath(need.binary)).map((need) => need.pkg);
+const pythonHas = (module) => ["/usr/lib/python3/dist-packages", "/usr/local/lib/python3/dist-packages"].some((dir) => existsSync(`${dir}/${module}`));
+
+const present = (need) => (need.binary === undefined ? pythonHas(need.module) : onPath(need.binary));
+
+const missing = needs[purpose].filter((need) => !(need.unless?.() ?? false) && !present(need)).map((need) => need.pkg);
 if (missing.length === 0) process.exit(0);
 
 const line = `apt-get install -y --no-install-recommends ${missing.join(" ")}`;
