@@ -13,16 +13,20 @@ import type { Effect as EffectType } from "effect";
 enableCompileCache();
 const { Cause, Effect, Exit, Fiber } = await import("effect");
 const { up } = await import("./up.ts");
+const { agent, agentUsage } = await import("./agent.ts");
 
 const usage = `usage: weft <command>
 
 commands:
   up        run the all-in-one cloud (settings: WEFT_HTTP_PORT, WEFT_DATA_DIR, WEFT_NATS_URL,
-            WEFT_EVENT_STORE, WEFT_ADMIN_PASSWORD; see README.md)
+            WEFT_EVENT_STORE, WEFT_ADMIN_PASSWORD, WEFT_HOST, WEFT_BUILD_TIMEOUT_MS; see README.md)
+  agent     run compute host agents joined to a running cloud:
+            ${agentUsage}
   help      show this help`;
 
 const commands: Record<string, EffectType.Effect<unknown, unknown>> = {
   up,
+  agent,
 };
 
 const name = process.argv[2] ?? "help";
@@ -44,6 +48,11 @@ process.once("SIGTERM", stop);
 
 fiber.addObserver((exit) => {
   if (Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause)) process.exit(0);
+  const error = Cause.squash(exit.cause) as { readonly _tag?: string; readonly message?: string };
+  if (error?._tag === "UsageError") {
+    console.error(`weft ${name}: ${error.message}\n\n${usage}`);
+    process.exit(2);
+  }
   console.error(`weft ${name} failed:\n${Cause.pretty(exit.cause)}`);
   process.exit(1);
 });

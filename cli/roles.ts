@@ -13,8 +13,9 @@ import { EventStore, eventStoreFromUrl } from "@weft/infra/eventStore";
 import { makeContextHandler } from "@weft/infra/runtime";
 import { systemActor } from "@weft/proto";
 
+/** The bus and the store, and the NATS connection itself for the relay, heartbeats and agents. */
 export const infrastructureLayer = (natsUrl: string, eventStoreUrl: string) =>
-  Layer.mergeAll(natsCommandBusLayer().pipe(Layer.provide(Nats.layer(natsUrl))), eventStoreFromUrl(eventStoreUrl));
+  Layer.mergeAll(natsCommandBusLayer().pipe(Layer.provideMerge(Nats.layer(natsUrl))), eventStoreFromUrl(eventStoreUrl));
 
 const contexts = [[identityModule], computeModules, [imageModule], [resourceProviderModule]] as const;
 

@@ -1,17 +1,24 @@
 /**
  * `weft up`: the whole cloud in one process. A private nats-server in the data dir unless
- * WEFT_NATS_URL names one, the embedded sqlite store, command handlers, the scheduler, the
- * identity bootstrap on first start, and the gateway; then it prints where the cloud is and writes clouds.yaml.
- * Interrupting it (SIGINT/SIGTERM) closes everything in reverse order, snapshotting read models.
+ * WEFT_NATS_URL names one, the embedded sqlite store, command handlers, the heartbeat monitor,
+ * the identity bootstrap on first start, and the gateway; then it prints where the cloud is and
+ * writes clouds.yaml; then the scheduler, the relay, one fake-driver host agent (host WEFT_HOST,
+ * or the machine's name made a valid host name) and the build timeouts (WEFT_BUILD_TIMEOUT_MS,
+ * ten minutes by default). Interrupting it (SIGINT/SIGTERM) closes everything in reverse order,
+ * snapshotting read models.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
+import { homedir, hostname } from "node:os";
 import { join } from "node:path";
-import { Effect } from "effect";
+import { Config, Effect } from "effect";
+import { makeFakeDriver } from "@weft/agents/drivers";
+import { runHostAgent } from "@weft/agents/hostAgent";
 import { runGateway } from "@weft/gateways";
+import { hostNameFrom, watchHeartbeats } from "@weft/infra/host";
 import { startNatsServer } from "@weft/infra/nats";
-import { runScheduler } from "@weft/infra/processManagers";
+import { defaultBuildTimeoutMs, runBuildTimeouts, runScheduler } from "@weft/infra/processManagers";
+import { runRelay } from "@weft/infra/relay";
 import { fileCheckpointStore } from "@weft/infra/runtime";
 import { weftConfig } from "./config.ts";
 import { adminPassword, cloudsYaml, ensureDataDir, tokenKey, writeCloudsYaml } from "./dataDir.ts";
@@ -34,8 +41,16 @@ const writeUserCloudsYaml = (content: string) =>
     return path;
   }).pipe(Effect.orElseSucceed(() => undefined));
 
+/** The all-in-one's own compute host and its build timeout. */
+const upSettings = Effect.gen(function* () {
+  const host = yield* Config.NonEmptyString("WEFT_HOST").pipe(Config.withDefault(hostNameFrom(hostname())));
+  const buildTimeoutMs = yield* Config.Int("WEFT_BUILD_TIMEOUT_MS").pipe(Config.withDefault(defaultBuildTimeoutMs));
+  return { host, buildTimeoutMs };
+});
+
 export const up = Effect.gen(function* () {
   const config = yield* weftConfig;
+  const settings = yield* upSettings;
   yield* ensureDataDir(config.dataDir);
   const natsUrl = config.natsUrl ?? (yield* privateNatsServer(config.dataDir)).url;
   const password = yield* adminPassword(config.dataDir, config.adminPassword);
@@ -43,6 +58,8 @@ export const up = Effect.gen(function* () {
 
   yield* Effect.gen(function* () {
     yield* serveCommandHandlers;
+    // Listening from the start, so agents heard in the first seconds count; it folds nothing.
+    const liveness = yield* watchHeartbeats();
     const gateway = yield* runGateway({
       host: config.httpHost,
       port: config.httpPort,
@@ -51,6 +68,7 @@ export const up = Effect.gen(function* () {
       tokenKey: key,
       snapshotDir: join(config.dataDir, "snapshots"),
       dataDir: config.dataDir,
+      hostLiveness: liveness,
     });
     const firstStart = yield* bootstrapIdentity({ adminPassword: password });
     const authUrl = `${gateway.url}/identity/v3`;
@@ -68,8 +86,12 @@ export const up = Effect.gen(function* () {
         `  try:         ${userCloudsPath === undefined ? `OS_CLIENT_CONFIG_FILE=${cloudsPath} ` : ""}OS_CLOUD=weft openstack token issue`,
       ].join("\n"),
     );
-    // Last: it folds its view from the whole log first, and only server builds need it.
-    yield* runScheduler({ checkpoints: fileCheckpointStore(join(config.dataDir, "checkpoints")) });
+    // Last: each folds what it needs from the whole log first, and only servers need them.
+    const checkpoints = fileCheckpointStore(join(config.dataDir, "checkpoints"));
+    yield* runScheduler({ checkpoints, isUp: liveness.isUp });
+    yield* runRelay({ checkpoints });
+    yield* runHostAgent({ host: settings.host, driver: makeFakeDriver({ stateFile: join(config.dataDir, "fake", `${settings.host}.json`) }) });
+    yield* runBuildTimeouts({ buildTimeoutMs: settings.buildTimeoutMs });
     return yield* Effect.never;
     // Its own scope, closed before the layer's: gateway and handlers stop before the store closes.
   }).pipe(Effect.scoped, Effect.provide(infrastructureLayer(natsUrl, config.eventStore)));
