@@ -10,6 +10,8 @@ import { glanceFaultBody, HttpFault, keystoneFaultBody, novaFaultBody, renderFau
 import { requestId, type RequestIdVariables } from "./http/requestId.ts";
 import type { ComputeDeps } from "./compute/context.ts";
 import { computeServiceRoutes } from "./compute/routes.ts";
+import type { EventsDeps } from "./events/context.ts";
+import { eventServiceRoutes } from "./events/routes.ts";
 import type { IdentityDeps } from "./identity/context.ts";
 import { identityRoutes } from "./identity/routes.ts";
 import { rootVersions } from "./identity/versions.ts";
@@ -24,6 +26,7 @@ export interface GatewayDeps {
   readonly image: ImageDeps;
   readonly compute: ComputeDeps;
   readonly placement: PlacementDeps;
+  readonly events: EventsDeps;
   readonly log?: (message: string, error: unknown) => void;
 }
 
@@ -44,7 +47,8 @@ export const gatewayApp = (deps: GatewayDeps) => {
     .route("/identity", identityRoutes(deps.identity))
     .route("/image", imageServiceRoutes(deps.image))
     .route("/compute", computeServiceRoutes(deps.compute))
-    .route("/placement", placementServiceRoutes(deps.placement));
+    .route("/placement", placementServiceRoutes(deps.placement))
+    .route("/events", eventServiceRoutes(deps.events));
 
   app.notFound((c) => renderFault(c, faultStyleFor(c.req.path), 404, "The resource could not be found."));
   app.onError((error, c) => {

@@ -18,6 +18,7 @@ import {
   placementEventCodec,
 } from "@weft/infra/contexts";
 import type { EventStore } from "@weft/infra/eventStore";
+import { makeEventFeed } from "@weft/infra/events";
 import { projectedDecoder, runProjection } from "@weft/infra/runtime";
 import { computeProjection, type ComputeEvent } from "@weft/projections/compute";
 import { identityProjection } from "@weft/projections/identity";
@@ -27,6 +28,7 @@ import type { Message } from "@weft/domain/shared";
 import type { PayloadCodec } from "@weft/proto";
 import { gatewayApp } from "./app.ts";
 import { everyHostUp, type HostLiveness } from "./compute/hosts.ts";
+import type { EventStreamOptions } from "./events/context.ts";
 import { makeCommandSender, type CommandSender } from "./http/commands.ts";
 import type { ScryptCost } from "./identity/passwords.ts";
 import { makeTokenSealer } from "./identity/tokens.ts";
@@ -49,6 +51,8 @@ export interface GatewayOptions {
   readonly imageSizeCap?: number;
   /** Which compute hosts are up (agents' heartbeats); every registered host counts as up when absent. */
   readonly hostLiveness?: HostLiveness;
+  /** The SSE event stream's heartbeat and slow-consumer limits; defaults when absent. */
+  readonly events?: EventStreamOptions;
 }
 
 export class GatewayListenFailed extends Schema.TaggedError<GatewayListenFailed>()("GatewayListenFailed", {
@@ -99,6 +103,9 @@ export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) 
   // Read-your-writes waits for every read model the gateway answers from.
   const readModels = [identity, image, compute, placement];
   yield* Effect.forEach(readModels, (model) => model.caughtUp, { concurrency: "unbounded", discard: true });
+
+  // The SSE stream's shared tail of $all, from the head on: older events are paged from the store.
+  const feed = yield* makeEventFeed();
 
   const services = yield* Effect.context<EventStore>();
   const runPromise = Effect.runPromiseWith(services);
@@ -164,6 +171,14 @@ export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) 
       tokens,
       now: () => clock.currentTimeMillisUnsafe(),
       placement: () => placement.current().doc,
+    },
+    events: {
+      publicUrl,
+      directory: () => identity.current().doc,
+      tokens,
+      now: () => clock.currentTimeMillisUnsafe(),
+      feed,
+      ...options.events,
     },
   });
   fetch = app.fetch;

@@ -19,6 +19,7 @@ import { systemActor, type CommandReply, type PayloadCodec } from "@weft/proto";
 import type {} from "@weft/infra/testing";
 import { hashPassword, type ScryptCost } from "../identity/passwords.ts";
 import type { HostLiveness } from "../compute/hosts.ts";
+import type { EventStreamOptions } from "../events/context.ts";
 import { runGateway, type RunningGateway } from "../serve.ts";
 
 /** Cheap hashing for tests: the KDF's own spec covers the real cost. */
@@ -48,6 +49,7 @@ export interface TestCloudOptions {
   readonly now?: () => number;
   readonly imageSizeCap?: number;
   readonly hostLiveness?: HostLiveness;
+  readonly events?: EventStreamOptions;
 }
 
 export const startTestCloud = async (options: TestCloudOptions): Promise<TestCloud> => {
@@ -69,6 +71,7 @@ export const startTestCloud = async (options: TestCloudOptions): Promise<TestClo
         host: "127.0.0.1", port: 0, tokenKey, scryptCost: testScryptCost, snapshotDir: join(dataDir, "snapshots"), dataDir,
         ...(options.imageSizeCap === undefined ? {} : { imageSizeCap: options.imageSizeCap }),
         ...(options.hostLiveness === undefined ? {} : { hostLiveness: options.hostLiveness }),
+        ...(options.events === undefined ? {} : { events: options.events }),
       });
       const hex = () => randomUUID().replaceAll("-", "");
       const command = {
