@@ -34,6 +34,9 @@ export const adminPassword = (dataDir: string, configured: string | undefined) =
         bytes.toString("utf8").trim(),
       );
 
+/** The newest Nova microversion the gateway serves, so the CLI asks for everything it can show. */
+export const COMPUTE_API_VERSION = "2.79";
+
 export const cloudsYaml = (authUrl: string, password: string, region: string) =>
   [
     "# Written by `weft up`: use with OS_CLIENT_CONFIG_FILE=<this file> OS_CLOUD=weft openstack …",
@@ -48,6 +51,8 @@ export const cloudsYaml = (authUrl: string, password: string, region: string) =>
     "      project_domain_name: Default",
     `    region_name: ${region}`,
     "    identity_api_version: 3",
+    // The CLI speaks Nova 2.1 unless told more; `--nic none` and most server fields need newer.
+    `    compute_api_version: "${COMPUTE_API_VERSION}"`,
     "    interface: public",
     "",
   ].join("\n");

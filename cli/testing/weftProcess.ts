@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { COMPUTE_API_VERSION } from "../dataDir.ts";
 
 const mainTs = fileURLToPath(new URL("../main.ts", import.meta.url));
 
@@ -107,6 +108,8 @@ export const writeCloudsYaml = async (dir: string, authUrl: string, clouds: Read
       "      project_domain_name: Default",
       "    region_name: RegionOne",
       "    identity_api_version: 3",
+      // As the clouds.yaml `weft up` writes.
+      `    compute_api_version: "${COMPUTE_API_VERSION}"`,
     ].join("\n"),
   );
   await writeFile(path, `clouds:\n${entries.join("\n")}\n`);
