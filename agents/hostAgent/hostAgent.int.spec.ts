@@ -26,7 +26,7 @@ interface Cloud {
   readonly dir: string;
   /** A fake driver that counts the boots it attempts (an existing instance is not a boot). */
   readonly driver: (options?: FakeDriverOptions) => { readonly driver: ComputeDriverShape; readonly boots: () => number };
-  readonly startAgent: (host: string, driver: ComputeDriverShape, scope?: Scope.Scope) => Effect.Effect<RunningHostAgent, unknown, Env>;
+  readonly startAgent: (host: string, driver: ComputeDriverShape, scope?: Scope.Scope, stopGraceMs?: number) => Effect.Effect<RunningHostAgent, unknown, Env>;
   /** The heartbeat monitor the scheduler asks, when the test has one. */
   readonly monitor: HostLiveness | undefined;
 }
@@ -51,8 +51,8 @@ const withCloud = async (body: (cloud: Cloud) => Effect.Effect<void, unknown, En
         };
         return { driver: makeFakeDriver({ ...options, failBoot }), boots: () => boots };
       };
-      const startAgent = (host: string, agentDriver: ComputeDriverShape, scope?: Scope.Scope) => {
-        const agent = runHostAgent({ host, driver: agentDriver, subjectPrefix: prefix, heartbeatIntervalMs: 50 });
+      const startAgent = (host: string, agentDriver: ComputeDriverShape, scope?: Scope.Scope, stopGraceMs?: number) => {
+        const agent = runHostAgent({ host, driver: agentDriver, subjectPrefix: prefix, heartbeatIntervalMs: 50, ...(stopGraceMs === undefined ? {} : { stopGraceMs }) });
         return scope === undefined ? agent : Scope.provide(agent, scope);
       };
       yield* body({ cp, prefix, dir: dir.path, driver, startAgent, monitor });
@@ -224,7 +224,7 @@ describe("the host agent", () => {
         const stateFile = join(dir, "node-1.json");
         const life = yield* Scope.make();
         const slow = driver({ stateFile, bootDelayMs: 60_000 });
-        yield* startAgent("node-1", slow.driver, life);
+        yield* startAgent("node-1", slow.driver, life, 0);
         const vm = yield* build(cp);
         yield* waitUntil(Effect.sync(() => slow.boots() === 1), "the boot has started");
         // Interrupted mid-boot and never acknowledged: as a kill -9 leaves it.

@@ -9,7 +9,8 @@
  * overtakes the spawn before it); different servers proceed in parallel. An instruction is
  * acknowledged only after its report was answered; until then it is retried in place with
  * backoff (telling JetStream it is still being worked on), never handed back, which would let
- * the server's next instruction overtake it. A refused report settles the instruction.
+ * the server's next instruction overtake it. A refused report settles the instruction. On stop
+ * it stops consuming first and gives the instructions under way `stopGraceMs` to be acknowledged.
  */
 import { Effect, Fiber, FiberSet, Schedule } from "effect";
 import type { CommandBus } from "@weft/infra/bus";
@@ -38,6 +39,11 @@ export interface HostAgentOptions {
   readonly heartbeatIntervalMs?: number;
   readonly availabilityZone?: string;
   readonly commandTimeoutMs?: number;
+  /**
+   * On stop, how long instructions under way may take to finish and be acknowledged before they
+   * are interrupted (then redelivered after the ack wait, and reconciled on the next start).
+   */
+  readonly stopGraceMs?: number;
 }
 
 export interface RunningHostAgent {
@@ -94,6 +100,12 @@ export const runHostAgent = Effect.fnUntraced(function* (options: HostAgentOptio
   const run = yield* FiberSet.makeRuntime<CommandBus>();
   const queues = new Map<string, Array<InstructionDelivery>>();
   let pending = 0;
+  // Runs after the consumer stops delivering and before the fibers under way are interrupted.
+  yield* Effect.addFinalizer(() =>
+    Effect.gen(function* () {
+      while (pending > 0) yield* Effect.sleep(10);
+    }).pipe(Effect.timeoutOption(options.stopGraceMs ?? 5_000)),
+  );
 
   const settle = (delivery: InstructionDelivery) =>
     Effect.gen(function* () {
