@@ -40,8 +40,9 @@ export const ensureHostStream = (connection: NatsConnection, prefix = defaultSub
       max_age: nanos(7 * day),
       duplicate_window: nanos(60 * 60 * 1_000),
     };
-    // Adding is idempotent for an identical configuration and refused for a different one.
-    await jsm.streams.add(config).catch(() => jsm.streams.update(config.name, config));
+    // Adding is idempotent for an identical configuration and refused for a different one; when
+    // updating fails too, the refusal to add says more (JetStream disabled, no permission…).
+    await jsm.streams.add(config).catch((refused: unknown) => jsm.streams.update(config.name, config).catch(() => Promise.reject(refused)));
   });
 
 /** How long an instruction may run unacknowledged before JetStream offers it again. */
@@ -61,7 +62,7 @@ export const ensureAgentConsumer = (connection: NatsConnection, host: string, pr
       max_deliver: -1,
       max_ack_pending: 1_024,
     };
-    await jsm.consumers.add(stream, config).catch(() => jsm.consumers.update(stream, config.durable_name, config));
+    await jsm.consumers.add(stream, config).catch((refused: unknown) => jsm.consumers.update(stream, config.durable_name, config).catch(() => Promise.reject(refused)));
   });
 
 /** One delivery of an instruction; settle it exactly once. */
