@@ -40,9 +40,12 @@ const makeWake = () => {
   return {
     signal: (): Deferred.Deferred<void> => (pending ??= Deferred.makeUnsafe<void>()),
     fire: (): void => {
-      if (pending === undefined) return;
-      Deferred.doneUnsafe(pending, Effect.void);
+      const fired = pending;
+      if (fired === undefined) return;
+      // Detached first: completing it may resume a subscriber at once, whose next `signal()` must
+      // get a fresh signal, not this done one (which would wake it forever: a busy loop).
       pending = undefined;
+      Deferred.doneUnsafe(fired, Effect.void);
     },
   };
 };
