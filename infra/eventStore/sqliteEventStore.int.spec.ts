@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { Clock, Effect, Fiber, ManagedRuntime, Stream } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bodies, eventStoreContract, freshCategory, newEvent, streamIn } from "./eventStore.contract.ts";
-import { EventStore, START, type Position } from "./EventStore.ts";
+import { EventStore, START, type Position, type RecordedEvent } from "./EventStore.ts";
 import { sqliteEventStoreLayer, type SqliteEventStoreOptions } from "./sqliteEventStore.ts";
 
 let dir: string;
@@ -104,6 +104,24 @@ describe("sqlite adapter: one file, several lifetimes and processes", () => {
         return (yield* Clock.currentTimeMillis) - started;
       }), { pollIntervalMs: 60_000 });
     expect(elapsed).toBeLessThan(1_000);
+  });
+
+  it("serves a live subscriber this instance's appends exactly as the file records them", async () => {
+    const category = freshCategory();
+    const stream = streamIn(category);
+    const [live, stored] = await withStore(join(dir, "tail.db"), (store) =>
+      Effect.gen(function* () {
+        const subscriber = yield* store.subscribeAll(START, { categories: [category] }).pipe(Stream.take(3), Stream.runCollect, Effect.forkChild);
+        yield* Effect.sleep("20 millis");
+        yield* store.append(stream, "no_stream", [newEvent("A", "one"), newEvent("B", "two")]);
+        yield* store.append(stream, 1, [newEvent("A", "three")]);
+        const received = yield* Fiber.join(subscriber).pipe(Effect.timeout("5 seconds"));
+        return [received, yield* store.read(stream)] as const;
+      }), { pollIntervalMs: 60_000 });
+    const shape = (events: ReadonlyArray<RecordedEvent>) =>
+      events.map(({ id, stream, revision, position, type, recordedAt, data, metadata }) => ({ id, stream, revision, position, type, recordedAt, data: [...data], metadata: [...metadata] }));
+    expect(shape(live)).toEqual(shape(stored));
+    expect(bodies(live)).toEqual(["one", "two", "three"]);
   });
 
   it("delivers appends made by another process to a live subscriber, interleaved with its own, in order", async () => {

@@ -25,9 +25,14 @@ export interface FilteredPage {
   readonly scannedTo: Position;
 }
 
+/** An append's result with the events as recorded, so live subscribers can be served from memory. */
+export interface AppendedEvents extends AppendResult {
+  readonly recorded: ReadonlyArray<RecordedEvent>;
+}
+
 export interface SqliteLog {
   /** Throws `StreamRevisionConflict` when `expected` does not hold; writes nothing then. */
-  readonly append: (stream: string, expected: ExpectedRevision, events: ReadonlyArray<NewEvent>, recordedAt: number) => AppendResult;
+  readonly append: (stream: string, expected: ExpectedRevision, events: ReadonlyArray<NewEvent>, recordedAt: number) => AppendedEvents;
   readonly read: (stream: string, fromRevision: number) => Array<RecordedEvent>;
   readonly readAll: (after: Position, maxCount: number) => Array<RecordedEvent>;
   readonly readFiltered: (after: Position, maxCount: number, filter: AllFilter) => FilteredPage;
@@ -151,7 +156,7 @@ export const openSqliteLog = (path: string, options: SqliteLogOptions = {}): Sql
 
   const head = (): Position => (headPosition.get() as unknown as [number | null])[0] ?? START;
 
-  const append = (stream: string, expected: ExpectedRevision, events: ReadonlyArray<NewEvent>, recordedAt: number): AppendResult => {
+  const append = (stream: string, expected: ExpectedRevision, events: ReadonlyArray<NewEvent>, recordedAt: number): AppendedEvents => {
     begin.run();
     try {
       const last = lastOfStream.get(stream) as unknown as [revision: number, position: number] | undefined;
@@ -159,13 +164,16 @@ export const openSqliteLog = (path: string, options: SqliteLogOptions = {}): Sql
       if (!isExpected(expected, current)) throw revisionConflict(stream, expected, current);
       let revision = current ?? -1;
       let position = last?.[1] ?? START;
-      for (const event of events) {
+      const recorded = new Array<RecordedEvent>(events.length);
+      for (let i = 0; i < events.length; i++) {
+        const { type, data, metadata } = events[i]!;
         revision += 1;
-        const id = event.id ?? randomUUID();
-        position = Number(insert.run(id, stream, revision, event.type, event.data, event.metadata, recordedAt).lastInsertRowid);
+        const id = events[i]!.id ?? randomUUID();
+        position = Number(insert.run(id, stream, revision, type, data, metadata, recordedAt).lastInsertRowid);
+        recorded[i] = { id, stream, revision, position, type, data, metadata, recordedAt };
       }
       commit.run();
-      return { revision, position };
+      return { revision, position, recorded };
     } catch (error) {
       if (db.isTransaction) rollback.run();
       throw error;
