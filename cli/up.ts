@@ -2,10 +2,10 @@
  * `weft up`: the whole cloud in one process. A private nats-server in the data dir unless
  * WEFT_NATS_URL names one, the embedded sqlite store, command handlers, the heartbeat monitor,
  * the identity bootstrap on first start, and the gateway; then it prints where the cloud is and
- * writes clouds.yaml; then the scheduler, the relay, one fake-driver host agent (host WEFT_HOST,
- * or the machine's name made a valid host name) and the build timeouts (WEFT_BUILD_TIMEOUT_MS,
- * ten minutes by default). Interrupting it (SIGINT/SIGTERM) closes everything in reverse order,
- * snapshotting read models.
+ * writes clouds.yaml; then the scheduler, the relay, the public events relay, one fake-driver
+ * host agent (host WEFT_HOST, or the machine's name made a valid host name) and the build
+ * timeouts (WEFT_BUILD_TIMEOUT_MS, ten minutes by default). Interrupting it (SIGINT/SIGTERM)
+ * closes everything in reverse order, snapshotting read models.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -15,6 +15,7 @@ import { Config, Effect } from "effect";
 import { makeFakeDriver } from "@weft/agents/drivers";
 import { runHostAgent } from "@weft/agents/hostAgent";
 import { runGateway } from "@weft/gateways";
+import { runEventRelay } from "@weft/infra/events";
 import { hostNameFrom, watchHeartbeats } from "@weft/infra/host";
 import { startNatsServer } from "@weft/infra/nats";
 import { defaultBuildTimeoutMs, runBuildTimeouts, runScheduler } from "@weft/infra/processManagers";
@@ -90,6 +91,8 @@ export const up = Effect.gen(function* () {
     const checkpoints = fileCheckpointStore(join(config.dataDir, "checkpoints"));
     yield* runScheduler({ checkpoints, isUp: liveness.isUp });
     yield* runRelay({ checkpoints });
+    // Public subjects weft.events.<context>.<EventType>, from its own checkpoint.
+    yield* runEventRelay({ checkpoints });
     yield* runHostAgent({ host: settings.host, driver: makeFakeDriver({ stateFile: join(config.dataDir, "fake", `${settings.host}.json`) }) });
     yield* runBuildTimeouts({ buildTimeoutMs: settings.buildTimeoutMs });
     return yield* Effect.never;

@@ -104,9 +104,6 @@ export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) 
   const readModels = [identity, image, compute, placement];
   yield* Effect.forEach(readModels, (model) => model.caughtUp, { concurrency: "unbounded", discard: true });
 
-  // The SSE stream's shared tail of $all, from the head on: older events are paged from the store.
-  const feed = yield* makeEventFeed();
-
   const services = yield* Effect.context<EventStore>();
   const runPromise = Effect.runPromiseWith(services);
   const commands = makeCommandSender({
@@ -126,6 +123,10 @@ export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) 
   // listening: requests are refused until the app exists, microseconds later.
   let fetch: Fetch = () => new Response(null, { status: 503 });
   const server = yield* listen((request) => fetch(request), options.host, options.port);
+  // The SSE stream's shared tail of $all, from the head on (older events are paged from the
+  // store). Started after listening, so it stops first on shutdown and its open streams end
+  // before the server's close waits for them.
+  const feed = yield* makeEventFeed();
   const port = (server.address() as AddressInfo).port;
   const publicUrl = options.publicUrl ?? `http://${options.host}:${port}`;
   // One sealer for both services: it remembers the tokens it opened lately.

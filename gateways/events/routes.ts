@@ -27,6 +27,9 @@ export const eventServiceRoutes = (deps: EventsDeps) =>
   new Hono<EventsEnv & { Bindings: Partial<HttpBindings> }>()
     .use("/v1/*", requireToken({ deps }))
     .get("/v1/stream", async (c) => {
+      // A reconnect on a kept-alive connection while the gateway shuts down: answer and close it,
+      // or the server's close would wait on a connection that never goes idle.
+      if (deps.feed.closing.aborted) throw new HttpFault(503, "The gateway is shutting down: resume with Last-Event-ID.", { connection: "close", "retry-after": "1" });
       const caller = c.get("caller");
       if (scopeOf(caller) === undefined) throw new HttpFault(403, "The event stream needs a project-scoped token (or the admin role).");
       const queries = c.req.queries();

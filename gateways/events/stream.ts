@@ -49,6 +49,14 @@ export const eventStreamBody = (options: EventStreamBodyOptions): ReadableStream
     {
       start(controller) {
         controller.enqueue(openingFrame(cursor));
+        // The gateway is shutting down: end the response, so the server's close is not held up.
+        const shutDown = () => {
+          if (stop.signal.aborted) return;
+          close();
+          controller.close();
+        };
+        if (feed.closing.aborted) shutDown();
+        else feed.closing.addEventListener("abort", shutDown, { once: true, signal: stop.signal });
       },
       async pull(controller) {
         disarm();
@@ -61,6 +69,7 @@ export const eventStreamBody = (options: EventStreamBodyOptions): ReadableStream
             return;
           }
           const page = await feed.read(cursor, { ...options.filters, ...scope });
+          if (stop.signal.aborted) return;
           cursor = page.scannedTo;
           let chunk: Uint8Array | undefined;
           if (page.events.length > 0) {

@@ -7,10 +7,12 @@ import { describe, expect, it } from "vitest";
 import { eventFrame, sseParser, type EventFeed, type FeedPage, type FeedQuery } from "@weft/infra/events";
 import { ConsumerStalled, eventStreamBody } from "./stream.ts";
 
-/** A feed `ahead` events past any position; `idle` makes it report no new events. */
+/** A feed 100 events past any position; or, `idle`, one where nothing happens until it shuts down. */
 const endlessFeed = (options: { idle?: boolean } = {}) => {
   const reads: Array<{ after: number; query: FeedQuery }> = [];
+  const shutdown = new AbortController();
   const feed: EventFeed = {
+    closing: shutdown.signal,
     position: () => (options.idle === true ? 0 : Number.MAX_SAFE_INTEGER),
     head: () => Promise.resolve(0),
     read: (after, query): Promise<FeedPage> => {
@@ -22,9 +24,17 @@ const endlessFeed = (options: { idle?: boolean } = {}) => {
       });
       return Promise.resolve({ events, scannedTo: after + 100 });
     },
-    waitBeyond: () => Promise.resolve(false),
+    waitBeyond: (_after, timeoutMs, signal) =>
+      new Promise((resolve) => {
+        if (options.idle !== true) return resolve(false);
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        signal?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          resolve(false);
+        });
+      }),
   };
-  return { feed, reads };
+  return { feed, reads, shutDown: () => shutdown.abort() };
 };
 
 const text = (chunk: Uint8Array | undefined) => new TextDecoder().decode(chunk);
@@ -60,5 +70,14 @@ describe("the SSE body", () => {
     await reader.read();
     expect(text((await reader.read()).value)).toBe(": keepalive\nid: 0\n\n");
     await reader.cancel();
+  });
+
+  it("ends while waiting for events when the gateway shuts down", async () => {
+    const { feed, shutDown } = endlessFeed({ idle: true });
+    const reader = eventStreamBody({ feed, after: 0, filters: {}, scope: () => ({}), heartbeatMs: 60_000, stallTimeoutMs: 60_000 }).getReader();
+    await reader.read();
+    const next = reader.read();
+    shutDown();
+    expect(await next).toEqual({ done: true, value: undefined });
   });
 });

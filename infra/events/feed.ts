@@ -59,6 +59,8 @@ export interface EventFeed {
   readonly read: (after: Position, query: FeedQuery, limits?: FeedLimits) => Promise<FeedPage>;
   /** True once the feed has taken in an event past `position`; false after `timeoutMs` or on abort. */
   readonly waitBeyond: (position: Position, timeoutMs: number, signal?: AbortSignal) => Promise<boolean>;
+  /** Aborted when the feed stops (its scope closes): open streams end, so the server can close. */
+  readonly closing: AbortSignal;
 }
 
 export interface EventFeedOptions {
@@ -162,8 +164,10 @@ export const makeEventFeed = Effect.fnUntraced(function* (options: EventFeedOpti
     Effect.retry(Schedule.spaced("1 second")),
     Effect.forkScoped,
   );
+  const closing = new AbortController();
   yield* Effect.addFinalizer(() =>
     Effect.sync(() => {
+      closing.abort();
       for (const waiter of waiters) waiter.done(false);
     }),
   );
@@ -217,6 +221,7 @@ export const makeEventFeed = Effect.fnUntraced(function* (options: EventFeedOpti
     });
 
   const feed: EventFeed = {
+    closing: closing.signal,
     position: () => position,
     head: () => run(store.head),
     read: (after, query, limits = defaultFeedLimits) => {
