@@ -1,7 +1,8 @@
 /**
  * Servers end to end on the all-in-one: `node cli/main.ts up` is spawned on a fresh data dir (its
- * fake-driver agent boots with zero delay) and driven over HTTP as a client would, with an admin
- * token and an unlimited quota.
+ * fake-driver agent boots with zero delay), with `weft agent --fake --count 9` beside it so ten
+ * default-sized fake hosts hold the 10,000 servers, and driven over HTTP as a client would, with
+ * an admin token and an unlimited quota.
  *
  * - `POST /servers` → 202 latency under 50 concurrent clients (p50, p99);
  * - a burst of 1,000 creates, 50 in flight: time until every one is ACTIVE, then 1,000 deletes
@@ -49,6 +50,12 @@ while (!output.includes("Weft is up")) {
   await new Promise((resolve) => setTimeout(resolve, 25));
 }
 const base = `http://127.0.0.1:${port}`;
+const natsUrl = /NATS:\s+(\S+)/.exec(output)?.[1];
+if (natsUrl === undefined) throw new Error(`no NATS URL in:\n${output}`);
+const agents = spawn(process.execPath, [mainTs, "agent", "--host", "bench", "--fake", "--count", "9"], {
+  env: { ...process.env, WEFT_NATS_URL: natsUrl, WEFT_DATA_DIR: join(dataDir, "agents") },
+  stdio: ["ignore", "inherit", "inherit"],
+});
 
 const call = async (method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) => {
   const response = await fetch(`${base}${path}`, {
@@ -83,6 +90,18 @@ try {
   const image = (await (await expectStatus(await call("POST", "/image/v2/images", token, { name: "bench", disk_format: "raw", container_format: "bare" }), 201, "image")).json()) as { id: string };
   await expectStatus(await call("PUT", `/image/v2/images/${image.id}/file`, token, new Uint8Array(4096), { "content-type": "application/octet-stream" }), 204, "upload");
 
+  const waitUntil = async (predicate: () => Promise<boolean>, what: string, limitMs = 120_000) => {
+    const from = performance.now();
+    while (!(await predicate())) {
+      if (performance.now() - from > limitMs) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return performance.now() - from;
+  };
+  await waitUntil(async () => {
+    const { services } = (await (await call("GET", "/compute/v2.1/os-services", token)).json()) as { services: Array<{ binary: string; state: string }> };
+    return services.filter((service) => service.binary === "nova-compute" && service.state === "up").length === 10;
+  }, "ten compute hosts up");
   // Wait for the agent's host to be up in the scheduler's eyes: one server must boot.
   const boot = { server: { name: "bench", flavorRef: flavor.flavor.id, imageRef: image.id, networks: "none" } };
   interface Page {
@@ -102,14 +121,6 @@ try {
       path = `${url.pathname}${url.search}`;
     }
   };
-  const waitUntil = async (predicate: () => Promise<boolean>, what: string, limitMs = 120_000) => {
-    const from = performance.now();
-    while (!(await predicate())) {
-      if (performance.now() - from > limitMs) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return performance.now() - from;
-  };
 
   const create = async () => {
     const response = await call("POST", "/compute/v2.1/servers", token, boot);
@@ -127,15 +138,32 @@ try {
     }));
   };
 
-  // POST latency under 50 concurrent clients.
-  const latencies = new Samples(2_000);
+  // POST latency under 50 concurrent clients: first closed-loop (each sends its next request as
+  // soon as its last is answered, so the latency is the queue the cloud's throughput makes),
+  // then paced at 100 creates/s in all (2/s each), the rate the burst figure asks to sustain.
+  const closed = new Samples(2_000);
+  const closedStart = performance.now();
   await pool(1_000, CLIENTS, async () => {
     const { ms } = await timed(create);
-    latencies.add(ms);
+    closed.add(ms);
   });
-  report("servers_post_202_50_clients_p50_ms", latencies.percentile(50), 2);
-  report("servers_post_202_50_clients_p99_ms", latencies.percentile(99), 2);
-  await waitUntil(async () => (await countWith("status=ACTIVE")) === 1_001, "the latency round to be ACTIVE");
+  report("servers_post_202_50_clients_closed_loop_per_s", (1_000 / (performance.now() - closedStart)) * 1_000);
+  report("servers_post_202_50_clients_closed_loop_p50_ms", closed.percentile(50), 2);
+  report("servers_post_202_50_clients_closed_loop_p99_ms", closed.percentile(99), 2);
+  await waitUntil(async () => (await countWith("status=ACTIVE")) === 1_001, "the closed-loop round to be ACTIVE");
+  const paced = new Samples(2_000);
+  await Promise.all(Array.from({ length: CLIENTS }, async (_, client) => {
+    await new Promise((resolve) => setTimeout(resolve, (client * 500) / CLIENTS));
+    for (let i = 0; i < 20; i++) {
+      const due = performance.now() + 500;
+      const { ms } = await timed(create);
+      paced.add(ms);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+    }
+  }));
+  report("servers_post_202_50_clients_100_per_s_p50_ms", paced.percentile(50), 2);
+  report("servers_post_202_50_clients_100_per_s_p99_ms", paced.percentile(99), 2);
+  await waitUntil(async () => (await countWith("status=ACTIVE")) === 2_001, "the paced round to be ACTIVE");
 
   // Burst: 1,000 creates until ACTIVE, then 1,000 deletes until gone.
   const before = await countWith("status=ACTIVE");
@@ -173,6 +201,7 @@ try {
   const natsPid = Number(readFileSync(join(dataDir, "data", "nats-server.pid"), "utf8").trim());
   if (Number.isInteger(natsPid)) report(`nats_server_rss_with_${TOTAL}_servers_mb`, rss(natsPid));
 } finally {
+  agents.kill("SIGTERM");
   child.kill("SIGTERM");
   await new Promise((resolve) => child.once("exit", resolve));
   await rm(dataDir, { recursive: true, force: true });
