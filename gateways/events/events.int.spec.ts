@@ -312,8 +312,14 @@ describe("the subscriber client", () => {
     expect(connections).toBeGreaterThan(3);
   });
 
-  it("stops with SubscriptionRefused on a bad filter", async () => {
-    const subscription = subscribeEvents({ url: cloud.gateway.url, token: alice.token, types: ["ServerTeleported"] });
+  it("stops with SubscriptionRefused on a bad filter, given the catalog's event-stream endpoint", async () => {
+    const validated = await cloud.request("/identity/v3/auth/tokens", { token: alice.token, headers: { "x-subject-token": alice.token } });
+    const { token } = (await validated.json()) as { token: { catalog: Array<{ type: string; name: string; endpoints: Array<{ interface: string; url: string }> }> } };
+    const service = token.catalog.find((entry) => entry.type === "event-stream");
+    expect(service?.name).toBe("weft-events");
+    const endpoint = service!.endpoints.find((entry) => entry.interface === "public")!.url;
+    expect(endpoint).toBe(`${cloud.gateway.url}/events/v1`);
+    const subscription = subscribeEvents({ url: endpoint, token: alice.token, types: ["ServerTeleported"] });
     await expect(subscription.next()).rejects.toBeInstanceOf(SubscriptionRefused);
   });
 });

@@ -30,6 +30,8 @@ const services: ReadonlyArray<ServiceEntry> = [
   { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f901202", type: "image", name: "glance", path: "/image" },
   { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f901203", type: "compute", name: "nova", path: "/compute/v2.1" },
   { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f901204", type: "placement", name: "placement", path: "/placement" },
+  // Weft's own: the public event stream (docs/events.md); no OpenStack service type names one.
+  { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f9012e1", type: "event-stream", name: "weft-events", path: "/events/v1" },
 ];
 
 const interfaces = ["public", "internal", "admin"] as const;

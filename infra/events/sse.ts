@@ -67,14 +67,13 @@ export const sseParser = () => {
       buffer += decoder.decode(chunk, { stream: true });
       const out: Array<SseMessage> = [];
       let start = 0;
-      for (let i = 0; i < buffer.length; i++) {
-        const char = buffer[i];
-        if (char !== "\n" && char !== "\r") continue;
+      // A native search for line ends: a frame is one JSON line of hundreds of characters.
+      const lineEnd = /\r\n|\r|\n/g;
+      for (let match = lineEnd.exec(buffer); match !== null; match = lineEnd.exec(buffer)) {
         // A CR at the very end may be half of a CRLF: wait for the next chunk.
-        if (char === "\r" && i === buffer.length - 1) break;
-        line(buffer.slice(start, i), out);
-        if (char === "\r" && buffer[i + 1] === "\n") i++;
-        start = i + 1;
+        if (match[0] === "\r" && match.index === buffer.length - 1) break;
+        line(buffer.slice(start, match.index), out);
+        start = match.index + match[0].length;
       }
       buffer = buffer.slice(start);
       return out;

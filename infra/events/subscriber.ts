@@ -11,7 +11,7 @@ import type { AnyWeftCloudEvent } from "./cloudEvents.ts";
 import { sseParser } from "./sse.ts";
 
 export interface SubscribeOptions {
-  /** The gateway's base URL, e.g. `http://127.0.0.1:5000`. */
+  /** The gateway's base URL (`http://127.0.0.1:5000`), or the catalog's `event-stream` endpoint. */
   readonly url: string;
   /** A token, or how to get a fresh one: it is asked again after a 401 (an expired token). */
   readonly token: string | (() => string | Promise<string>);
@@ -70,7 +70,9 @@ const streamUrl = (options: SubscribeOptions) => {
   if (options.resourceTypes !== undefined && options.resourceTypes.length > 0) query.set("resource_type", options.resourceTypes.join(","));
   if (options.resourceId !== undefined) query.set("resource_id", options.resourceId);
   const search = query.toString();
-  return `${options.url.replace(/\/+$/, "")}/events/v1/stream${search === "" ? "" : `?${search}`}`;
+  // The gateway's base URL, or the catalog's event-stream endpoint (which ends in /events/v1).
+  const base = options.url.replace(/\/+$/, "");
+  return `${base.endsWith("/events/v1") ? base : `${base}/events/v1`}/stream${search === "" ? "" : `?${search}`}`;
 };
 
 /**
