@@ -6,6 +6,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { projectCaller, type ProjectCaller } from "../testing/members.ts";
+import { expectNovaRefusal } from "../testing/novaFaults.ts";
 import { startTestCloud, type TestCloud } from "../testing/testCloud.ts";
 
 let cloud: TestCloud;
@@ -22,15 +23,7 @@ const body = async (response: Response) => ({ status: response.status, headers: 
 const at = (version: string) => ({ "OpenStack-API-Version": `compute ${version}` });
 
 /** The request gets `status` with Nova's fault body named `fault`, and the event log does not move. */
-const refused = async (status: number, fault: string, request: () => Promise<Response>) => {
-  const before = await cloud.head();
-  const response = await request();
-  const json = (await response.json()) as Record<string, { code: number; message: string }>;
-  expect(response.status).toBe(status);
-  expect(json[fault]).toMatchObject({ code: status, message: expect.any(String) });
-  expect(await cloud.head()).toBe(before);
-  return json[fault]!.message;
-};
+const refused = (status: number, fault: string, request: () => Promise<Response>) => expectNovaRefusal(cloud, status, fault, request);
 
 /** OpenSSH `ssh-rsa` text of a node:crypto RSA public key, built independently of the gateway's code. */
 const opensshRsa = (key: ReturnType<typeof createPublicKey>) => {

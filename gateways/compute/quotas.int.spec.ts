@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { systemActor } from "@weft/proto";
 import { projectCaller, type ProjectCaller } from "../testing/members.ts";
+import { expectNovaRefusal } from "../testing/novaFaults.ts";
 import { startTestCloud, type TestCloud } from "../testing/testCloud.ts";
 
 let cloud: TestCloud;
@@ -25,15 +26,7 @@ const post = (path: string, body: unknown, token: string, version = "2.79") =>
   cloud.request(`${V}${path}`, { method: "POST", token, json: body, headers: at(version) });
 
 /** The request gets `status` with Nova's fault body named `fault`, and the event log does not move. */
-const refused = async (status: number, fault: string, request: () => Promise<Response>) => {
-  const before = await cloud.head();
-  const response = await request();
-  const body = (await response.json()) as Record<string, { code: number; message: string }>;
-  expect(response.status).toBe(status);
-  expect(body[fault]).toMatchObject({ code: status, message: expect.any(String) });
-  expect(await cloud.head()).toBe(before);
-  return body[fault]!.message;
-};
+const refused = (status: number, fault: string, request: () => Promise<Response>) => expectNovaRefusal(cloud, status, fault, request);
 
 beforeAll(async () => {
   cloud = await startTestCloud({ natsUrl: inject("natsUrl"), subjectPrefix: `t${randomUUID().slice(0, 8)}` });

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { projectCaller, type ProjectCaller } from "../testing/members.ts";
+import { expectNovaRefusal } from "../testing/novaFaults.ts";
 import { startTestCloud, type TestCloud } from "../testing/testCloud.ts";
 
 let cloud: TestCloud;
@@ -46,15 +47,7 @@ const bootOn = async (serverId: string, host: string) => {
 };
 
 /** The request gets `status` with Nova's fault body named `fault`, and the event log does not move. */
-const refused = async (status: number, fault: string, request: () => Promise<Response>) => {
-  const before = await cloud.head();
-  const response = await request();
-  const body = (await response.json()) as Record<string, { code: number; message: string }>;
-  expect(response.status).toBe(status);
-  expect(body[fault]).toMatchObject({ code: status, message: expect.any(String) });
-  expect(await cloud.head()).toBe(before);
-  return body[fault]!.message;
-};
+const refused = (status: number, fault: string, request: () => Promise<Response>) => expectNovaRefusal(cloud, status, fault, request);
 
 beforeAll(async () => {
   cloud = await startTestCloud({ natsUrl: inject("natsUrl"), subjectPrefix: `t${randomUUID().slice(0, 8)}` });
