@@ -172,15 +172,18 @@ export const toCloudEvent = (recorded: RecordedEvent, owner?: string, payload: M
     data: redactSecrets(payload.data),
     weftposition: recorded.position,
     weftresourcetype: categoryOf(recorded.stream),
-    weftproject: present(owner),
-    weftactoruser: present(actor?.userId),
-    weftactorproject: present(actor?.projectId),
-    weftactorroles: present(actor?.roles.join(",")),
-    weftrequestid: present(metadata.requestId),
-    weftcommandid: present(metadata.commandId),
-    weftcorrelationid: present(metadata.correlationId),
-    weftcausationid: present(metadata.causationId),
   };
-  for (const [key, value] of Object.entries(event)) if (value === undefined) delete event[key];
+  // Added only when present (never added then deleted: deleting slows every later stringify).
+  const extensions: ReadonlyArray<readonly [string, string | undefined]> = [
+    ["weftproject", owner],
+    ["weftactoruser", actor?.userId],
+    ["weftactorproject", actor?.projectId],
+    ["weftactorroles", actor?.roles.join(",")],
+    ["weftrequestid", metadata.requestId],
+    ["weftcommandid", metadata.commandId],
+    ["weftcorrelationid", metadata.correlationId],
+    ["weftcausationid", metadata.causationId],
+  ];
+  for (const [name, value] of extensions) if (value !== undefined && value !== "") event[name] = value;
   return event as unknown as AnyWeftCloudEvent;
 };

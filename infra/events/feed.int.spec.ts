@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { Context, Effect, Exit, Layer, Scope } from "effect";
+import { Context, Effect, Exit, Layer, Scope, Stream } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "@weft/domain/shared";
 import { eventMetadataCodec, systemActor, type Actor, type PayloadCodec } from "@weft/proto";
@@ -127,6 +127,21 @@ describe("the event feed", () => {
     expect(inRing.events.map((event) => event.position)).toEqual([8]);
     expect(inRing.scannedTo).toBe(8);
     expect(await readFromStart({}, { events: 1, bytes: 1 })).toHaveLength(10);
+  });
+
+  it("never reads past its own tail, even when the store is ahead of it", async () => {
+    const frozen = await Effect.runPromise(makeEventFeed({ ringSize: 3, pageSize: 4 }).pipe(
+      Effect.provideService(EventStore, { ...store, subscribeAll: () => Stream.never }),
+      Scope.provide(scope),
+    ));
+    const tail = frozen.position();
+    await append("identity-d", { type: "ProjectRenamed", data: { projectId: P1, name: "c" } });
+    expect(await Effect.runPromise(store.head)).toBe(tail + 1);
+    // Only ProjectRenamed events: the store's page holds the one past the tail, the feed stops short.
+    const page = await frozen.read(8, { eventTypes: new Set(["ProjectRenamed"]) });
+    expect(page.events.map((event) => event.position)).toEqual([9]);
+    expect(page.scannedTo).toBe(tail);
+    expect(await frozen.read(tail, {})).toEqual({ events: [], scannedTo: tail });
   });
 
   it("wakes a waiter once an event arrives past its position, and lets a timed-out one go", async () => {

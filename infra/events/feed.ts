@@ -224,7 +224,9 @@ export const makeEventFeed = Effect.fnUntraced(function* (options: EventFeedOpti
       let bytes = 0;
       let scannedTo = after;
       for (const recorded of page) {
-        if (recorded.position > tail || events.length >= limits.events || bytes >= limits.bytes) return { events, scannedTo };
+        if (events.length >= limits.events || bytes >= limits.bytes) return { events, scannedTo };
+        // The store's order: nothing else matching lies between here and the tail.
+        if (recorded.position > tail) return { events, scannedTo: tail };
         const event = yield* encode(recorded);
         if (event !== undefined && matches(event)) {
           events.push(event);

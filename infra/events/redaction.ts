@@ -11,10 +11,23 @@
 // `privateKey` all match. `token` only as a whole word or a suffix: `tokenRevoked` is no secret.
 const secretParts = ["password", "passwd", "secret", "privatekey", "credential", "apikey"];
 
-/** True for a field name that may hold a password, a private key, a token or other credential. */
-export const isSecretField = (name: string): boolean => {
+const judge = (name: string): boolean => {
   const folded = name.replaceAll("_", "").toLowerCase();
   return secretParts.some((part) => folded.includes(part)) || folded.endsWith("token") || folded.endsWith("tokens");
+};
+
+// Every event is redacted once as it is published, and field names are few: remember verdicts
+// (up to a bound, since map keys such as server metadata are users' own).
+const verdicts = new Map<string, boolean>();
+
+/** True for a field name that may hold a password, a private key, a token or other credential. */
+export const isSecretField = (name: string): boolean => {
+  let verdict = verdicts.get(name);
+  if (verdict === undefined) {
+    verdict = judge(name);
+    if (verdicts.size < 10_000) verdicts.set(name, verdict);
+  }
+  return verdict;
 };
 
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
