@@ -11,10 +11,11 @@
  * of that and its checkpoint is later (as the host relay does), so even a restart after the
  * duplicate window publishes nothing twice.
  */
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { jetstream } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
 import { Effect } from "effect";
 import { Nats } from "../bus/Nats.ts";
+import { relayStartPosition } from "../bus/relayedStream.ts";
 import { EventStore, type Position, type RecordedEvent } from "../eventStore/EventStore.ts";
 import type { CheckpointStore } from "../runtime/checkpoints.ts";
 import { runProcessManager, type ProcessManager, type ProcessManagerOptions } from "../runtime/processManager.ts";
@@ -83,20 +84,8 @@ export const runEventRelay = Effect.fnUntraced(function* (options: EventRelayOpt
       yield* publish(recorded, eventSubject(contextOf(recorded.type)!, recorded.type, prefix), utf8.encode(JSON.stringify(event)));
     });
 
-  // Messages carry their event's position: resume after the last one the stream holds.
   const head = yield* store.head;
-  const lastPublished = yield* Effect.tryPromise(async () => {
-    const jsm = await jetstreamManager(connection);
-    const info = await jsm.streams.info(streamName);
-    if (info.state.last_seq === 0) return 0;
-    const last = await jsm.streams.getMessage(streamName, { seq: info.state.last_seq });
-    const position = Number(last?.header.get(eventPositionHeader) ?? "0");
-    return Number.isSafeInteger(position) ? position : 0;
-  }).pipe(Effect.orElseSucceed(() => 0));
-  const checkpoint = yield* options.checkpoints.load(eventRelayName);
-  // A stream ahead of the store belongs to another log (a data dir wiped, NATS kept): not ours to trust.
-  if (lastPublished > head) yield* Effect.logWarning(`${eventRelayName}: ${streamName} holds position ${lastPublished}, beyond the store's head ${head}; ignored`);
-  const start = lastPublished > head ? checkpoint : Math.max(checkpoint, lastPublished);
+  const start = yield* relayStartPosition({ relay: eventRelayName, connection, streamName, checkpoint: yield* options.checkpoints.load(eventRelayName), head });
 
   const manager: ProcessManager<never> = { name: eventRelayName, eventTypes: new Set(publishedEventTypes), handle };
   const checkpoints: CheckpointStore = { load: () => Effect.succeed(start), save: options.checkpoints.save };

@@ -7,8 +7,8 @@
  * after a week, and a consumer that falls further behind catches up from the SSE stream, which
  * reads the event store. Its duplicate window drops a relay's re-publish after a restart.
  */
-import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
-import { nanos, type NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { ensureRelayedStream, positionHeader } from "../bus/relayedStream.ts";
 import { Effect, Schema } from "effect";
 
 /** "weft" in every deployment; tests isolate control planes with their own. */
@@ -21,7 +21,7 @@ export const eventSubjects = (prefix = defaultEventsPrefix) => `${prefix}.events
 export const eventsStreamName = (prefix = defaultEventsPrefix) => `${prefix.replace(/[^A-Za-z0-9_-]/g, "_").toUpperCase()}_EVENTS`;
 
 /** The header carrying the event's `$all` position (also `weftposition` in the body). */
-export const eventPositionHeader = "Weft-Position";
+export const eventPositionHeader = positionHeader;
 /** Structured content mode of the CloudEvents NATS binding: the body is the whole event. */
 export const cloudEventsContentType = "application/cloudevents+json; charset=utf-8";
 
@@ -30,24 +30,9 @@ export class EventsChannelUnavailable extends Schema.TaggedError<EventsChannelUn
   cause: Schema.optional(Schema.Defect()),
 }) {}
 
-const day = 24 * 60 * 60 * 1_000;
-
 /** Creates the events stream, or brings an existing one to this configuration. */
 export const ensureEventsStream = (connection: NatsConnection, prefix = defaultEventsPrefix) =>
   Effect.tryPromise({
-    try: async () => {
-      const jsm = await jetstreamManager(connection);
-      const config = {
-        name: eventsStreamName(prefix),
-        subjects: [eventSubjects(prefix)],
-        retention: RetentionPolicy.Limits,
-        storage: StorageType.File,
-        discard: DiscardPolicy.Old,
-        max_age: nanos(7 * day),
-        duplicate_window: nanos(60 * 60 * 1_000),
-      };
-      // Adding is idempotent for an identical configuration and refused for a different one.
-      await jsm.streams.add(config).catch(() => jsm.streams.update(config.name, config));
-    },
+    try: () => ensureRelayedStream(connection, eventsStreamName(prefix), eventSubjects(prefix)),
     catch: (cause) => new EventsChannelUnavailable({ message: `cannot set up the JetStream stream ${eventsStreamName(prefix)}: ${String(cause)}`, cause }),
   });

@@ -8,7 +8,8 @@
  * desired state. Its duplicate window (an hour) drops a relay's re-publish of an event it had
  * published before a restart; the relay also resumes after the last position the stream holds.
  */
-import { AckPolicy, DeliverPolicy, DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JsMsg } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
+import { ensureRelayedStream } from "../bus/relayedStream.ts";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import { Effect, Schema, type Scope } from "effect";
 import { hostInstructionCodec, type HostInstruction } from "./messages.ts";
@@ -22,28 +23,12 @@ export class HostChannelUnavailable extends Schema.TaggedError<HostChannelUnavai
 const attempt = <A>(what: string, run: () => Promise<A>) =>
   Effect.tryPromise({ try: run, catch: (cause) => new HostChannelUnavailable({ message: `${what}: ${String(cause)}`, cause }) });
 
-const day = 24 * 60 * 60 * 1_000;
-
 /** The header carrying the `$all` position of the event a message was made from. */
-export const positionHeader = "Weft-Position";
+export { positionHeader } from "../bus/relayedStream.ts";
 
 /** Creates the host stream, or brings an existing one to this configuration. */
 export const ensureHostStream = (connection: NatsConnection, prefix = defaultSubjectPrefix) =>
-  attempt(`cannot set up the JetStream stream ${hostStreamName(prefix)}`, async () => {
-    const jsm = await jetstreamManager(connection);
-    const config = {
-      name: hostStreamName(prefix),
-      subjects: [hostStreamSubjects(prefix)],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      discard: DiscardPolicy.Old,
-      max_age: nanos(7 * day),
-      duplicate_window: nanos(60 * 60 * 1_000),
-    };
-    // Adding is idempotent for an identical configuration and refused for a different one; when
-    // updating fails too, the refusal to add says more (JetStream disabled, no permission…).
-    await jsm.streams.add(config).catch((refused: unknown) => jsm.streams.update(config.name, config).catch(() => Promise.reject(refused)));
-  });
+  attempt(`cannot set up the JetStream stream ${hostStreamName(prefix)}`, () => ensureRelayedStream(connection, hostStreamName(prefix), hostStreamSubjects(prefix)));
 
 /** How long an instruction may run unacknowledged before JetStream offers it again. */
 const ackWaitMs = 30_000;

@@ -12,12 +12,13 @@
  * It also folds the host view up to the head before it starts, and answers agents' desired-state
  * requests from it, so a restarted agent can reconcile without the store.
  */
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { jetstream } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
 import { Effect } from "effect";
 import { serverStream, type RequestServerBuild } from "@weft/domain/compute";
 import { eventMetadataCodec } from "@weft/proto";
 import { Nats } from "../bus/Nats.ts";
+import { relayStartPosition } from "../bus/relayedStream.ts";
 import { computeEventCodec } from "../contexts/compute.ts";
 import { EventStore, type Position, type RecordedEvent } from "../eventStore/EventStore.ts";
 import { serveDesiredState } from "../host/desiredState.ts";
@@ -211,19 +212,7 @@ export const runRelay = Effect.fnUntraced(function* (options: RelayOptions) {
       if (instruction !== undefined) yield* publish(recorded, target.host, instruction);
     });
 
-  // Messages carry their event's position: resume after the last one the stream holds.
-  const lastPublished = yield* Effect.tryPromise(async () => {
-    const jsm = await jetstreamManager(connection);
-    const info = await jsm.streams.info(streamName);
-    if (info.state.last_seq === 0) return 0;
-    const last = await jsm.streams.getMessage(streamName, { seq: info.state.last_seq });
-    const position = Number(last?.header.get(positionHeader) ?? "0");
-    return Number.isSafeInteger(position) ? position : 0;
-  }).pipe(Effect.orElseSucceed(() => 0));
-  const checkpoint = yield* options.checkpoints.load(relayName);
-  // A stream ahead of the store belongs to another log (a data dir wiped, NATS kept): not ours to trust.
-  if (lastPublished > head) yield* Effect.logWarning(`${relayName}: ${streamName} holds position ${lastPublished}, beyond the store's head ${head}; ignored`);
-  const start = lastPublished > head ? checkpoint : Math.max(checkpoint, lastPublished);
+  const start = yield* relayStartPosition({ relay: relayName, connection, streamName, checkpoint: yield* options.checkpoints.load(relayName), head });
 
   const manager: ProcessManager<never> = { name: relayName, eventTypes, handle };
   const checkpoints: CheckpointStore = { load: () => Effect.succeed(start), save: options.checkpoints.save };
