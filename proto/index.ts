@@ -117,6 +117,8 @@ export interface EventMetadata {
   readonly causationId: string;
   readonly actor: Actor;
   readonly occurredAt: string;
+  /** The command's message name (`StopServer`); decodes as "" for events recorded before it was written. */
+  readonly commandType?: string;
 }
 
 export type CommandReply =

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Effect, Layer } from "effect";
 import { describe, expect, inject, it } from "vitest";
 import { identityStream } from "@weft/domain/identity";
+import { eventMetadataCodec } from "@weft/proto";
 import { CommandBus, Nats, natsCommandBusLayer } from "../bus/index.ts";
 import { identityModule } from "../contexts/identity.ts";
 import { EventStore } from "../eventStore/EventStore.ts";
@@ -53,6 +54,23 @@ describe("command handler runtime", () => {
       const again = yield* fresh(identityEnvelope(createProjectCommand("beta"), "cmd-beta"));
       expect(again.outcome === "accepted" && again.accepted.duplicate).toBe(true);
       expect(again.outcome === "accepted" && first.outcome === "accepted" && again.accepted.position === first.accepted.position).toBe(true);
+    })));
+
+  it("writes the command's id, request id, actor, time and type into each event's metadata", () =>
+    withRuntime(1, Effect.gen(function* () {
+      yield* send(bootstrapCommand());
+      const envelope = identityEnvelope(createProjectCommand("delta"), "cmd-delta");
+      yield* CommandBus.use((bus) => bus.send("identity", envelope));
+      const [event] = (yield* (yield* EventStore).read(identityStream)).filter((recorded) => eventMetadataCodec.decode(recorded.metadata).commandId === "cmd-delta");
+      expect(eventMetadataCodec.decode(event!.metadata)).toEqual({
+        commandId: "cmd-delta",
+        requestId: envelope.requestId,
+        correlationId: envelope.correlationId || "cmd-delta",
+        causationId: envelope.causationId || "cmd-delta",
+        actor: envelope.actor,
+        occurredAt: envelope.issuedAt,
+        commandType: "CreateProject",
+      });
     })));
 
   it("returns a rejection and appends nothing", () =>

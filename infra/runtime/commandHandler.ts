@@ -40,6 +40,7 @@ const metadataFor = (envelope: CommandEnvelope): EventMetadata => ({
   causationId: envelope.causationId || envelope.commandId,
   actor: envelope.actor,
   occurredAt: envelope.issuedAt,
+  commandType: envelope.type,
 });
 
 interface Queued {
