@@ -1,35 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Message } from "@weft/domain/shared";
-import { eventMetadataCodec, type Actor, type PayloadCodec } from "@weft/proto";
-import { computeEventCodec } from "../contexts/compute.ts";
-import { identityEventCodec } from "../contexts/identity.ts";
-import { imageEventCodec } from "../contexts/image.ts";
-import { placementEventCodec } from "../contexts/placement.ts";
-import type { RecordedEvent } from "../eventStore/EventStore.ts";
-import { contextOf, eventTypeNamed, publishedEventTypes, resourceTypes, toCloudEvent, type EventContext } from "./cloudEvents.ts";
+import type { Actor } from "@weft/proto";
+import { eventCodecs as codecs, recordedEvent as recorded } from "../testing/recordedEvents.ts";
+import { contextOf, eventTypeNamed, publishedEventTypes, resourceTypes, toCloudEvent } from "./cloudEvents.ts";
 import { isSecretField, redactSecrets } from "./redaction.ts";
-
-const codecs: Record<EventContext, PayloadCodec<Message>> = {
-  identity: identityEventCodec as PayloadCodec<Message>,
-  compute: computeEventCodec,
-  image: imageEventCodec as PayloadCodec<Message>,
-  placement: placementEventCodec as PayloadCodec<Message>,
-};
-
-const member: Actor = { userId: "u-1", userName: "alice", projectId: "p-1", domainId: "default", roles: ["member", "reader"], systemScope: false };
-
-const recorded = (stream: string, event: Message, position = 42, actor: Actor = member): RecordedEvent => ({
-  id: `event-${position}`,
-  stream,
-  revision: 0,
-  position,
-  type: event.type,
-  data: codecs[contextOf(event.type)!].encode(event),
-  metadata: eventMetadataCodec.encode({
-    commandId: "cmd-1", requestId: "req-1", correlationId: "corr-1", causationId: "", actor, occurredAt: "2030-01-02T03:04:05.000Z",
-  }),
-  recordedAt: Date.parse("2030-01-02T03:04:06.000Z"),
-});
 
 describe("toCloudEvent", () => {
   it("is a CloudEvents 1.0 document with the actor, request and position as extensions", () => {

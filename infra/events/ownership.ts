@@ -42,9 +42,9 @@ export const ownerOfStream = (category: string, events: Iterable<Message>): stri
   return undefined;
 };
 
-// Keystone writes project ids as 32 hex digits, streams as dashed uuids: compare them folded.
-const folded = (id: string) => id.replaceAll("-", "").toLowerCase();
+/** Keystone writes project ids as 32 hex digits, streams as dashed uuids: ids compare folded. */
+export const foldedId = (id: string): string => id.replaceAll("-", "").toLowerCase();
 
 /** Whether a caller scoped to `projectId` may see an event owned by `owner` (admins see all, elsewhere). */
 export const sameProject = (owner: string | undefined, projectId: string): boolean =>
-  owner !== undefined && projectId !== "" && folded(owner) === folded(projectId);
+  owner !== undefined && projectId !== "" && foldedId(owner) === foldedId(projectId);
