@@ -1,0 +1,70 @@
+/**
+ * projectedMetadataOf reads the same occurredAt, requestId and actor as protobufjs decoding the
+ * whole EventMetadata: with every field set, none set, non-ASCII text, long strings, fields of a
+ * newer schema it does not know (every wire type), repeated occurrences, and malformed bytes.
+ */
+import { describe, expect, it } from "vitest";
+import { eventMetadataCodec, type EventMetadata } from "@weft/proto";
+import { projectedMetadataOf } from "./projectedEvents.ts";
+
+const full: EventMetadata = {
+  commandId: "cmd-1",
+  requestId: "req-7c1e0d2a-7f5c-4b0e-9d55-0f1b2c3d4e5f",
+  correlationId: "corr-1",
+  causationId: "cause-1",
+  actor: { userId: "u-1", userName: "alice", projectId: "p-1", domainId: "default", roles: ["admin", "member"], systemScope: false },
+  occurredAt: "2026-11-22T10:00:00.123Z",
+};
+
+const expected = (bytes: Uint8Array) => {
+  const decoded = eventMetadataCodec.decode(bytes);
+  return { occurredAt: decoded.occurredAt, requestId: decoded.requestId, actor: { userId: decoded.actor?.userId ?? "", projectId: decoded.actor?.projectId ?? "" } };
+};
+
+const concat = (...parts: ReadonlyArray<Uint8Array | ReadonlyArray<number>>) => Uint8Array.from(parts.flatMap((part) => [...part]));
+
+describe("projectedMetadataOf", () => {
+  it("reads what protobufjs reads from a full metadata", () => {
+    const bytes = eventMetadataCodec.encode(full);
+    expect(projectedMetadataOf(bytes)).toEqual(expected(bytes));
+    expect(projectedMetadataOf(bytes)).toEqual({ occurredAt: full.occurredAt, requestId: full.requestId, actor: { userId: "u-1", projectId: "p-1" } });
+  });
+
+  it("gives proto3 defaults for absent fields, the actor included", () => {
+    const empty = new Uint8Array(0);
+    expect(projectedMetadataOf(empty)).toEqual({ occurredAt: "", requestId: "", actor: { userId: "", projectId: "" } });
+    const noActor = eventMetadataCodec.encode({ ...full, actor: undefined } as unknown as EventMetadata);
+    expect(projectedMetadataOf(noActor)).toEqual(expected(noActor));
+  });
+
+  it("decodes non-ASCII and long strings as UTF-8", () => {
+    const bytes = eventMetadataCodec.encode({ ...full, requestId: "req-é—✓-😀", actor: { ...full.actor, userId: "ü".repeat(100), projectId: "x".repeat(300) } });
+    expect(projectedMetadataOf(bytes)).toEqual(expected(bytes));
+  });
+
+  it("skips fields it does not know, of every wire type, as a newer schema may add them", () => {
+    const unknown = [
+      [0x38, 0x96, 0x01], // field 7, varint
+      [0x41, 1, 2, 3, 4, 5, 6, 7, 8], // field 8, fixed64
+      [0x4a, 3, 0x61, 0x62, 0x63], // field 9, bytes "abc"
+      [0x55, 1, 2, 3, 4], // field 10, fixed32
+      [0xa2, 0x06, 2, 0x10, 0x01], // field 100, an embedded message
+    ];
+    const bytes = concat(...unknown, eventMetadataCodec.encode(full), ...unknown);
+    expect(projectedMetadataOf(bytes)).toEqual(expected(bytes));
+  });
+
+  it("takes the last occurrence of a string and merges repeated actors, as protobufjs does", () => {
+    const first = eventMetadataCodec.encode(full);
+    const second = eventMetadataCodec.encode({ occurredAt: "2027-01-01T00:00:00Z", actor: { projectId: "p-2" } } as unknown as EventMetadata);
+    const bytes = concat(first, second);
+    expect(projectedMetadataOf(bytes)).toEqual(expected(bytes));
+    expect(projectedMetadataOf(bytes).actor).toEqual({ userId: "u-1", projectId: "p-2" });
+  });
+
+  it("refuses truncated bytes instead of reading past them", () => {
+    const bytes = eventMetadataCodec.encode(full);
+    expect(() => projectedMetadataOf(bytes.subarray(0, bytes.length - 3))).toThrow(/event metadata/);
+    expect(() => projectedMetadataOf(Uint8Array.from([0x0f]))).toThrow(/wire type/);
+  });
+});
