@@ -8,6 +8,8 @@ import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { glanceFaultBody, HttpFault, keystoneFaultBody, novaFaultBody, renderFault, type FaultStyle } from "./http/faults.ts";
 import { requestId, type RequestIdVariables } from "./http/requestId.ts";
+import type { AuditDeps } from "./audit/context.ts";
+import { auditServiceRoutes } from "./audit/routes.ts";
 import type { ComputeDeps } from "./compute/context.ts";
 import { computeServiceRoutes } from "./compute/routes.ts";
 import type { EventsDeps } from "./events/context.ts";
@@ -27,6 +29,7 @@ export interface GatewayDeps {
   readonly compute: ComputeDeps;
   readonly placement: PlacementDeps;
   readonly events: EventsDeps;
+  readonly audit: AuditDeps;
   readonly log?: (message: string, error: unknown) => void;
 }
 
@@ -48,7 +51,8 @@ export const gatewayApp = (deps: GatewayDeps) => {
     .route("/image", imageServiceRoutes(deps.image))
     .route("/compute", computeServiceRoutes(deps.compute))
     .route("/placement", placementServiceRoutes(deps.placement))
-    .route("/events", eventServiceRoutes(deps.events));
+    .route("/events", eventServiceRoutes(deps.events))
+    .route("/audit", auditServiceRoutes(deps.audit));
 
   app.notFound((c) => renderFault(c, faultStyleFor(c.req.path), 404, "The resource could not be found."));
   app.onError((error, c) => {

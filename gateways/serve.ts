@@ -18,6 +18,7 @@ import {
   placementEventCodec,
 } from "@weft/infra/contexts";
 import type { EventStore } from "@weft/infra/eventStore";
+import { makeAuditTrail } from "@weft/infra/audit";
 import { makeEventFeed } from "@weft/infra/events";
 import { projectedDecoder, runProjection } from "@weft/infra/runtime";
 import { computeProjection, type ComputeEvent } from "@weft/projections/compute";
@@ -127,6 +128,9 @@ export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) 
   // store). Started after listening, so it stops first on shutdown and its open streams end
   // before the server's close waits for them.
   const feed = yield* makeEventFeed();
+  // The audit index folds the log on its first question; start now so that one is quick too.
+  const audit = yield* makeAuditTrail();
+  yield* Effect.forkScoped(Effect.ignore(Effect.tryPromise(() => audit.catchUp())));
   const port = (server.address() as AddressInfo).port;
   const publicUrl = options.publicUrl ?? `http://${options.host}:${port}`;
   // One sealer for both services: it remembers the tokens it opened lately.
@@ -180,6 +184,13 @@ export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) 
       now: () => clock.currentTimeMillisUnsafe(),
       feed,
       ...options.events,
+    },
+    audit: {
+      publicUrl,
+      directory: () => identity.current().doc,
+      tokens,
+      now: () => clock.currentTimeMillisUnsafe(),
+      trail: audit,
     },
   });
   fetch = app.fetch;

@@ -32,6 +32,8 @@ const services: ReadonlyArray<ServiceEntry> = [
   { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f901204", type: "placement", name: "placement", path: "/placement" },
   // Weft's own: the public event stream (docs/events.md); no OpenStack service type names one.
   { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f9012e1", type: "event-stream", name: "weft-events", path: "/events/v1" },
+  // The audit trail (docs/audit.md): CADF records of every event; no OpenStack service type names one.
+  { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f9012a1", type: "audit", name: "weft-audit", path: "/audit/v1" },
 ];
 
 const interfaces = ["public", "internal", "admin"] as const;

@@ -5,6 +5,7 @@ import { isSecretField } from "../events/redaction.ts";
 import { eventCodecs, memberActor, recordedEvent } from "../testing/recordedEvents.ts";
 import { AuditIndex } from "./auditIndex.ts";
 import { actionOf, subjectsOf, toAuditRecord } from "./cadf.ts";
+import { parseAuditTime } from "./times.ts";
 
 const serverId = "6a1f0c2e-0000-4000-8000-000000000001";
 const projectHex = "8a8e2e79cfa94bd19a30dd891e5e457f";
@@ -155,5 +156,21 @@ describe("AuditIndex", () => {
     expect(index.ownerOf(`server-${serverId}`)).toBe(projectHex);
     expect(index.resource("nothing")).toBeUndefined();
     expect(index.position).toBe(4);
+  });
+});
+
+describe("parseAuditTime", () => {
+  it("reads ISO 8601 dates and times, as UTC without a zone", () => {
+    expect(parseAuditTime("2030-01-02")).toBe(Date.parse("2030-01-02T00:00:00Z"));
+    expect(parseAuditTime("2030-01-02T03:04:05Z")).toBe(Date.parse("2030-01-02T03:04:05Z"));
+    expect(parseAuditTime("2030-01-02T03:04:05.123")).toBe(Date.parse("2030-01-02T03:04:05.123Z"));
+    expect(parseAuditTime("2030-01-02T03:04:05+02:00")).toBe(Date.parse("2030-01-02T01:04:05Z"));
+    expect(parseAuditTime("2030-01-02 03:04")).toBe(Date.parse("2030-01-02T03:04:00Z"));
+  });
+
+  it("refuses anything else", () => {
+    for (const text of ["", "yesterday", "1700000000", "2030-13-01", "2030-01-02T25:00:00Z", "2030-01-02T03:04:05Zjunk"]) {
+      expect(parseAuditTime(text), text).toBeUndefined();
+    }
   });
 });

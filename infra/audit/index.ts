@@ -19,3 +19,4 @@ export {
 } from "./cadf.ts";
 export { AuditIndex, type IndexEntries } from "./auditIndex.ts";
 export { makeAuditTrail, type AuditPage, type AuditQuery, type AuditTrail } from "./trail.ts";
+export { parseAuditTime } from "./times.ts";
