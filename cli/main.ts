@@ -14,6 +14,8 @@ enableCompileCache();
 const { Cause, Effect, Exit, Fiber } = await import("effect");
 const { up } = await import("./up.ts");
 const { agent, agentUsage } = await import("./agent.ts");
+const { replay, replayUsage, verify, verifyUsage } = await import("./replay.ts");
+const { show, showUsage } = await import("./show.ts");
 
 const usage = `usage: weft <command>
 
@@ -22,11 +24,20 @@ commands:
             WEFT_EVENT_STORE, WEFT_ADMIN_PASSWORD, WEFT_HOST, WEFT_BUILD_TIMEOUT_MS; see README.md)
   agent     run compute host agents joined to a running cloud:
             ${agentUsage}
+  replay    fold every read model from the log up to a time or position, print their hashes:
+            ${replayUsage}
+  show      print a resource as it was at a time:
+            ${showUsage}
+  verify    compare the read models in the data dir with a replay of the log (exit 1 on a difference):
+            ${verifyUsage}
   help      show this help`;
 
 const commands: Record<string, EffectType.Effect<unknown, unknown>> = {
   up,
   agent,
+  replay,
+  show,
+  verify,
 };
 
 const name = process.argv[2] ?? "help";
@@ -52,6 +63,10 @@ fiber.addObserver((exit) => {
   if (error?._tag === "UsageError") {
     console.error(`weft ${name}: ${error.message}\n\n${usage}`);
     process.exit(2);
+  }
+  if (error?._tag === "CheckFailed") {
+    console.error(`weft ${name}: ${error.message}`);
+    process.exit(1);
   }
   console.error(`weft ${name} failed:\n${Cause.pretty(exit.cause)}`);
   process.exit(1);

@@ -7,3 +7,4 @@ export { gatewayApp, type GatewayDeps } from "./app.ts";
 export { runGateway, type GatewayOptions, type RunningGateway } from "./serve.ts";
 export { hashPassword, verifyPassword, DEFAULT_SCRYPT_COST, type ScryptCost } from "./identity/passwords.ts";
 export { makeTokenSealer } from "./identity/tokens.ts";
+export * as views from "./views.ts";

@@ -34,7 +34,8 @@ interface Snapshot {
   readonly snapshot: unknown;
 }
 
-const snapshotPath = (dir: string, projection: Projection<unknown, { type: string }>) =>
+/** Where a projection's snapshot lives in `dir`; `weft verify` reads the same file. */
+export const snapshotPath = (dir: string, projection: Pick<Projection<unknown, { type: string }>, "name" | "version">) =>
   join(dir, `${projection.name}.v${projection.version}.msgpack`);
 
 const readSnapshot = (path: string) =>

@@ -1,0 +1,88 @@
+/**
+ * Every read model of the fabric that is a fold of `$all`, as the replay engine runs it: the four
+ * the gateway answers from (identity, image, compute, placement; these have live snapshots that
+ * `weft verify` compares) and two process managers' views (the scheduler's and the relay's host
+ * view), which are replayed and hashed but live only in memory. A new read model is one entry in
+ * `readModels`. Each stored event's payload is decoded by the one codec that knows its type.
+ */
+import { eventMetadataCodec, type PayloadCodec } from "@weft/proto";
+import type { Message } from "@weft/domain/shared";
+import { evolveSchedulerView, initialSchedulerView, schedulerViewEventTypes, type SchedulerEvent, type SchedulerView } from "@weft/domain/scheduler";
+import type { ProjectedEvent, Projection } from "@weft/projections/shared";
+import { computeProjection } from "@weft/projections/compute";
+import { identityProjection } from "@weft/projections/identity";
+import { imageProjection } from "@weft/projections/image";
+import { placementProjection } from "@weft/projections/placement";
+import { computeEventCodec, identityEventCodec, imageEventCodec, placementEventCodec } from "../contexts/index.ts";
+import type { RecordedEvent } from "../eventStore/EventStore.ts";
+import { evolveHostView, hostViewEventTypes, initialHostView, type HostView, type HostViewEvent } from "../relay/hostView.ts";
+
+/** A stored event as replay hands it to every read model that folds its type: decoded once. */
+export interface ReplayedEvent extends ProjectedEvent<Message> {
+  readonly recorded: RecordedEvent;
+}
+
+export interface ReadModel<Doc = unknown> {
+  readonly name: string;
+  readonly eventTypes: ReadonlySet<string>;
+  readonly initial: () => Doc;
+  readonly evolve: (doc: Doc, event: ReplayedEvent) => Doc;
+  /** The gateway projection behind it, whose snapshots in the data dir are the live copy. */
+  readonly projection?: Projection<Doc, Message>;
+}
+
+const ofProjection = <Doc, E extends Message>(projection: Projection<Doc, E>): ReadModel<Doc> => ({
+  name: projection.name,
+  eventTypes: projection.eventTypes,
+  initial: projection.initial,
+  evolve: projection.evolve as unknown as (doc: Doc, event: ReplayedEvent) => Doc,
+  projection: projection as unknown as Projection<Doc, Message>,
+});
+
+const schedulerModel: ReadModel<SchedulerView> = {
+  name: "scheduler",
+  eventTypes: new Set(schedulerViewEventTypes),
+  initial: initialSchedulerView,
+  evolve: (view, { event }) => evolveSchedulerView(view, event as SchedulerEvent),
+};
+
+// The relay mutates its view in place: a replay owns the view it folds, so that is safe here.
+const hostsModel: ReadModel<HostView> = {
+  name: "hosts",
+  eventTypes: new Set(hostViewEventTypes),
+  initial: initialHostView,
+  evolve: (view, { event, recorded }) => {
+    evolveHostView(view, event as HostViewEvent, () => {
+      const metadata = eventMetadataCodec.decode(recorded.metadata);
+      return { eventId: recorded.id, requestId: metadata.requestId, correlationId: metadata.correlationId };
+    });
+    return view;
+  },
+};
+
+/** Every read model, the gateway's four first. */
+export const readModels: ReadonlyArray<ReadModel> = [
+  ofProjection(identityProjection),
+  ofProjection(imageProjection),
+  ofProjection(computeProjection),
+  ofProjection(placementProjection),
+  schedulerModel,
+  hostsModel,
+] as ReadonlyArray<ReadModel>;
+
+export const readModelNamed = (name: string): ReadModel | undefined => readModels.find((model) => model.name === name);
+
+const eventCodecs: ReadonlyArray<PayloadCodec<Message>> = [identityEventCodec, imageEventCodec, computeEventCodec, placementEventCodec];
+
+/** The payload codec of each event type any context records. */
+export const eventCodecByType: ReadonlyMap<string, PayloadCodec<Message>> = (() => {
+  const byType = new Map<string, PayloadCodec<Message>>();
+  for (const model of readModels) {
+    for (const type of model.eventTypes) {
+      const codec = eventCodecs.find((candidate) => candidate.has(type));
+      if (codec === undefined) throw new Error(`read model ${model.name} folds ${type}, which no event codec knows`);
+      byType.set(type, codec);
+    }
+  }
+  return byType;
+})();

@@ -1,0 +1,145 @@
+/**
+ * The replay engine: folds read models from an empty state through `$all`, in position order, up
+ * to a bound (a position, or a time: it stops at the first event that occurred after it) and
+ * never past the head it found when it started, so a replay beside a running cloud ends. It
+ * reads the log in large pages, decodes each event once (payload and the metadata projections
+ * read) and hands it to every read model that folds its type; an event none folds is not
+ * decoded at all, only its time is read when the bound is a time. Each read model may have a
+ * bound of its own below the common one (`weft verify` replays each to its snapshot's position).
+ */
+import { Effect } from "effect";
+import type { EventStoreShape, EventStoreUnavailable, Position, RecordedEvent } from "../eventStore/EventStore.ts";
+import { projectedMetadataOf } from "../runtime/projectedEvents.ts";
+import { eventCodecByType, type ReadModel, type ReplayedEvent } from "./readModels.ts";
+
+/** Where a replay stops: after `position`, or before the first event that occurred after `time`. */
+export type ReplayBound =
+  | { readonly kind: "head" }
+  | { readonly kind: "position"; readonly position: Position }
+  | { readonly kind: "time"; readonly time: string; readonly epochMs: number };
+
+export interface ReplayTarget {
+  readonly model: ReadModel;
+  /** This model folds nothing after this position (its live snapshot's, for verify). */
+  readonly until?: Position;
+}
+
+export interface ReplayedModel {
+  readonly model: ReadModel;
+  readonly doc: unknown;
+  /** Events folded into it (events of its types). */
+  readonly folded: number;
+  /** The last position it has seen: every event up to here was considered. */
+  readonly position: Position;
+}
+
+export interface ReplayResult {
+  readonly models: ReadonlyArray<ReplayedModel>;
+  /** The last position within the bound: every model has seen up to here, or up to its own bound. */
+  readonly position: Position;
+  /** Events read, whether any model folded them or not. */
+  readonly events: number;
+}
+
+export const DEFAULT_REPLAY_PAGE = 10_000;
+
+interface Folding {
+  readonly model: ReadModel;
+  readonly until: Position;
+  doc: unknown;
+  folded: number;
+}
+
+const replayedEventOf = (recorded: RecordedEvent, occurredAt: string | undefined): ReplayedEvent => {
+  const codec = eventCodecByType.get(recorded.type)!;
+  const metadata = projectedMetadataOf(recorded.metadata);
+  return {
+    event: codec.decode(recorded.type, recorded.data),
+    stream: recorded.stream,
+    position: recorded.position,
+    occurredAt: occurredAt ?? metadata.occurredAt,
+    requestId: metadata.requestId,
+    actor: metadata.actor,
+    recorded,
+  };
+};
+
+/**
+ * Folds `targets` from position 0 to `bound`, reading `pageSize` events at a time. Fails only when
+ * the store does; events are facts, so no event makes a fold fail.
+ */
+export const replay = (
+  store: EventStoreShape,
+  targets: ReadonlyArray<ReplayTarget>,
+  bound: ReplayBound,
+  pageSize = DEFAULT_REPLAY_PAGE,
+): Effect.Effect<ReplayResult, EventStoreUnavailable> =>
+  Effect.gen(function* () {
+    const head = yield* store.head;
+    const last = bound.kind === "position" ? Math.min(bound.position, head) : head;
+    const folding: Array<Folding> = targets.map(({ model, until }) => ({ model, until: until ?? Number.MAX_SAFE_INTEGER, doc: model.initial(), folded: 0 }));
+    const byType = new Map<string, Array<Folding>>();
+    for (const target of folding) {
+      for (const type of target.model.eventTypes) {
+        const wanting = byType.get(type) ?? [];
+        wanting.push(target);
+        byType.set(type, wanting);
+      }
+    }
+
+    let position: Position = 0;
+    let events = 0;
+    let stopped = last === 0;
+    // One page per step, folded synchronously: a page is a few milliseconds of work.
+    const foldPage = (page: ReadonlyArray<RecordedEvent>) => {
+      for (const recorded of page) {
+        if (recorded.position > last) return (stopped = true);
+        let occurredAt: string | undefined;
+        if (bound.kind === "time") {
+          occurredAt = projectedMetadataOf(recorded.metadata).occurredAt;
+          if (Date.parse(occurredAt) > bound.epochMs) return (stopped = true);
+        }
+        const wanting = byType.get(recorded.type);
+        if (wanting !== undefined) {
+          let replayed: ReplayedEvent | undefined;
+          for (const target of wanting) {
+            if (recorded.position > target.until) continue;
+            replayed ??= replayedEventOf(recorded, occurredAt);
+            target.doc = target.model.evolve(target.doc, replayed);
+            target.folded += 1;
+          }
+        }
+        position = recorded.position;
+        events += 1;
+      }
+      return (stopped = position >= last || page.length === 0);
+    };
+    while (!stopped) {
+      const page = yield* store.readAll(position, pageSize);
+      foldPage(page);
+    }
+    return {
+      models: folding.map(({ model, until, doc, folded }) => ({ model, doc, folded, position: Math.min(position, until) })),
+      position,
+      events,
+    } satisfies ReplayResult;
+  });
+
+// An RFC 3339 / ISO 8601 date or date-time; a bare date means its midnight UTC.
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * `--until` as the operator writes it: a position (digits) or an ISO 8601 time. A time without an
+ * offset is read as UTC, as the log's times are. Undefined when it is neither.
+ */
+export const parseReplayBound = (text: string): ReplayBound | undefined => {
+  if (/^\d+$/.test(text)) {
+    const position = Number(text);
+    return Number.isSafeInteger(position) ? { kind: "position", position } : undefined;
+  }
+  const match = ISO_TIME.exec(text);
+  if (match === null) return undefined;
+  const utc = match[1] !== undefined && match[4] === undefined ? `${text}Z` : text;
+  const epochMs = Date.parse(utc);
+  return Number.isFinite(epochMs) ? { kind: "time", time: text, epochMs } : undefined;
+};
