@@ -15,6 +15,8 @@ import { computeServiceRoutes } from "./compute/routes.ts";
 import type { EventsDeps } from "./events/context.ts";
 import { eventServiceRoutes } from "./events/routes.ts";
 import type { IdentityDeps } from "./identity/context.ts";
+import type { MeteringDeps } from "./metering/context.ts";
+import { meteringServiceRoutes } from "./metering/routes.ts";
 import { identityRoutes } from "./identity/routes.ts";
 import { rootVersions } from "./identity/versions.ts";
 import type { ImageDeps } from "./image/context.ts";
@@ -30,6 +32,8 @@ export interface GatewayDeps {
   readonly placement: PlacementDeps;
   readonly events: EventsDeps;
   readonly audit: AuditDeps;
+  /** The metering service's routes (os-simple-tenant-usage, /metering/v1, /metrics), when a meter runs in-process. */
+  readonly metering?: MeteringDeps;
   readonly log?: (message: string, error: unknown) => void;
 }
 
@@ -49,6 +53,8 @@ export const gatewayApp = (deps: GatewayDeps) => {
     .route("/", rootVersions(deps.identity.publicUrl))
     .route("/identity", identityRoutes(deps.identity))
     .route("/image", imageServiceRoutes(deps.image))
+    // Before Nova's routes: its os-simple-tenant-usage path is the meter's.
+    .route("/", deps.metering === undefined ? new Hono() : meteringServiceRoutes(deps.metering))
     .route("/compute", computeServiceRoutes(deps.compute))
     .route("/placement", placementServiceRoutes(deps.placement))
     .route("/events", eventServiceRoutes(deps.events))

@@ -24,6 +24,7 @@ import { projectedDecoder, runProjection } from "@weft/infra/runtime";
 import { computeProjection, type ComputeEvent } from "@weft/projections/compute";
 import { identityProjection } from "@weft/projections/identity";
 import { imageProjection } from "@weft/projections/image";
+import type { MeteringDocument } from "@weft/projections/metering";
 import { placementProjection } from "@weft/projections/placement";
 import type { Message } from "@weft/domain/shared";
 import type { PayloadCodec } from "@weft/proto";
@@ -33,6 +34,7 @@ import type { EventStreamOptions } from "./events/context.ts";
 import { makeCommandSender, type CommandSender } from "./http/commands.ts";
 import type { ScryptCost } from "./identity/passwords.ts";
 import { makeTokenSealer } from "./identity/tokens.ts";
+import { meteringDeps } from "./metering/inProcess.ts";
 import { DEFAULT_IMAGE_SIZE_CAP } from "./image/context.ts";
 
 export interface GatewayOptions {
@@ -54,6 +56,8 @@ export interface GatewayOptions {
   readonly hostLiveness?: HostLiveness;
   /** The SSE event stream's heartbeat and slow-consumer limits; defaults when absent. */
   readonly events?: EventStreamOptions;
+  /** An in-process meter's document (undefined until it has started): the gateway serves the metering routes from it. */
+  readonly meter?: () => MeteringDocument | undefined;
 }
 
 export class GatewayListenFailed extends Schema.TaggedError<GatewayListenFailed>()("GatewayListenFailed", {
@@ -195,4 +199,5 @@ export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) 
   });
   fetch = app.fetch;
   return { url: publicUrl, port, app, commands } satisfies RunningGateway;
+    ...(options.meter === undefined ? {} : { metering: meteringDeps(publicUrl, options.meter, () => identity.current().doc, tokens, () => clock.currentTimeMillisUnsafe()) }),
 });
