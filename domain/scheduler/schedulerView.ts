@@ -6,9 +6,10 @@
  * copies the thousand providers; a decision builds its candidates in one pass.
  */
 import { Map as ImmutableMap } from "immutable";
-import type { ServerBuildRequested, ServerEvent, ServerGroupEvent, ServerGroupPolicy } from "../compute/index.ts";
+import type { ServerBuildRequested, ServerEvent, ServerGroupEvent, ServerGroupPolicy, ServerScheduled } from "../compute/index.ts";
 import {
   placementEventTypes,
+  type AllocationClaimed,
   resourceProviderDecider,
   selectHosts,
   type Candidate,
@@ -199,6 +200,29 @@ export const providersHolding = (view: SchedulerView, consumerId: string): Array
   const holding: Array<string> = [];
   for (const { provider } of view.providers.values()) if (provider.allocations.has(consumerId)) holding.push(provider.providerId);
   return holding;
+};
+
+/**
+ * The place a build holds while its claim and its schedule are under way, before either is
+ * recorded: what the builds decided at the same time must count as taken.
+ */
+export interface HeldPlace {
+  readonly claim: AllocationClaimed;
+  readonly placement: ServerScheduled;
+}
+
+/**
+ * The view as if every held place were claimed and scheduled already, so builds decided while
+ * others are under way neither count the same room twice nor put two members of an
+ * anti-affinity group on one host. A held claim the view has folded already changes nothing.
+ */
+export const withHeldPlaces = (view: SchedulerView, held: Iterable<HeldPlace>): SchedulerView => {
+  let seen = view;
+  for (const { claim, placement } of held) {
+    seen = evolveSchedulerView(seen, { type: "AllocationClaimed", data: claim });
+    seen = evolveSchedulerView(seen, { type: "ServerScheduled", data: placement });
+  }
+  return seen;
 };
 
 export interface PlacementPlan {

@@ -14,6 +14,8 @@ import {
   placeServer,
   providersHolding,
   schedulingRequestOf,
+  withHeldPlaces,
+  type HeldPlace,
   type SchedulerEvent,
   type SchedulerView,
 } from "./index.ts";
@@ -131,6 +133,29 @@ describe("placing a server", () => {
 
   it("finds no host when the flavor is larger than every host", () =>
     expect(placeServer(fold(provider("a", 1024)), build("s1"), () => true).hosts).toEqual([]));
+});
+
+describe("places held by builds under way", () => {
+  const held = (serverId: string, host: string): HeldPlace => ({
+    claim: { providerId: `rp-${host}`, consumerId: serverId, projectId: "p1", userId: "u1", resources: { VCPU: 2, MEMORY_MB: 2048 } },
+    placement: { serverId, host, providerId: `rp-${host}`, availabilityZone: "nova" },
+  });
+
+  it("count as claimed and as group members on their host, leaving the view itself as it was", () => {
+    const view = fold([...provider("a", 4096), ...provider("b", 4096), ...provider("c", 2048), antiAffinity("g1"), requested("s1", { serverGroupId: "g1" }), requested("s2", { serverGroupId: "g1" })]);
+    const seen = withHeldPlaces(view, [held("s1", "a")]);
+    expect(seen.providers.get("rp-a")?.provider.usage).toEqual({ VCPU: 2, MEMORY_MB: 2048 });
+    expect(placeServer(seen, build("s2", { serverGroupId: "g1" }), () => true).hosts.map((c) => c.host)).toEqual(["b", "c"]);
+    // c is full once s3 holds it, a is half full with s1: b comes first.
+    expect(hostsOf(withHeldPlaces(view, [held("s1", "a"), held("s3", "c")]), "s4")).toEqual(["b", "a"]);
+    expect(view.providers.get("rp-a")?.provider.usage).toEqual({});
+    expect(view.groups.get("g1")?.membersOn.size).toBe(0);
+  });
+
+  it("already folded change nothing", () => {
+    const view = fold([...provider("a", 8192), requested("s1"), claimed("s1", "a"), scheduled("s1", "a")]);
+    expect(plain(withHeldPlaces(view, [held("s1", "a")]))).toEqual(plain(view));
+  });
 });
 
 describe("a thousand hosts", () => {

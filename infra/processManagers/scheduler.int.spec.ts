@@ -75,11 +75,11 @@ const serverEvents = (serverId: string) => eventsOf<ServerEvent>(serverStream(se
 const providerEvents = (providerId: string) => eventsOf<PlacementEvent>(resourceProviderStream(providerId), placementEventCodec);
 const quotaEvents = (projectId: string) => eventsOf<QuotaEvent>(quotaStream(projectId), computeEventCodec);
 
-const waitUntil = <E, R>(condition: Effect.Effect<boolean, E, R>, what: string) =>
+const waitUntil = <E, R>(condition: Effect.Effect<boolean, E, R>, what: string, everyMs = 20) =>
   Effect.gen(function* () {
-    for (let waited = 0; !(yield* condition); waited += 20) {
+    for (let waited = 0; !(yield* condition); waited += everyMs) {
       if (waited > 15_000) throw new Error(`timed out waiting until ${what}`);
-      yield* Effect.sleep(20);
+      yield* Effect.sleep(everyMs);
     }
   });
 
@@ -133,7 +133,47 @@ const reserveAndBuild = (projectId: string, size: FlavorSnapshot, serverGroupId 
 const quotaUsed = (projectId: string) =>
   Effect.map(quotaEvents(projectId), (events) => events.reduce(quotaDecider.evolve, quotaDecider.initialState()).used);
 
-const startScheduler = (checkpoints: CheckpointStore = memoryCheckpointStore()) => runScheduler({ checkpoints, checkpointEveryMs: 50 });
+const startScheduler = (checkpoints: CheckpointStore = memoryCheckpointStore(), concurrency?: number) =>
+  runScheduler({ checkpoints, checkpointEveryMs: 50, ...(concurrency === undefined ? {} : { concurrency }) });
+
+/** The most builds a scheduler had under way at once, sampled until the scope closes. */
+const mostInFlight = (running: RunningScheduler) =>
+  Effect.gen(function* () {
+    let most = 0;
+    yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sync(() => void (most = Math.max(most, running.inFlight()))), Effect.sleep(1))));
+    return () => most;
+  });
+
+/**
+ * Folds each provider event by event: no usage ever passes capacity. Returns who holds an
+ * allocation where at the end.
+ */
+const neverOverCommitted = (providerIds: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const holders = new Map<string, string>();
+    for (const providerId of providerIds) {
+      let state = resourceProviderDecider.initialState();
+      for (const event of yield* providerEvents(providerId)) {
+        state = resourceProviderDecider.evolve(state, event);
+        if (state.status !== "active") continue;
+        for (const inventory of Object.values(state.inventories)) expect(state.usage[inventory.resourceClass] ?? 0).toBeLessThanOrEqual(capacityOf(inventory));
+      }
+      if (state.status !== "active") throw new Error("the provider is gone");
+      for (const consumerId of state.allocations.keys()) {
+        expect(holders.has(consumerId), `${consumerId} holds two allocations`).toBe(false);
+        holders.set(consumerId, providerId);
+      }
+    }
+    return holders;
+  });
+
+/** How many times each server's quota was given back. */
+const releasesOf = (projectId: string) =>
+  Effect.map(quotaEvents(projectId), (events) => {
+    const counts = new Map<string, number>();
+    for (const e of events) if (e.type === "ServerResourcesReleased") counts.set(e.data.serverId, (counts.get(e.data.serverId) ?? 0) + 1);
+    return counts;
+  });
 
 describe("the scheduler", () => {
   it("schedules a server on the host with the most free RAM and claims its flavor there", () =>
@@ -252,13 +292,14 @@ describe("the scheduler", () => {
       const providerIds = [yield* addHost("a", 65536), yield* addHost("b", 65536), yield* addHost("c", 65536)];
       const checkpoints = memoryCheckpointStore();
       const projectId = hex();
-      yield* accept("compute", { type: "SetQuotaLimits", data: { projectId, instances: 20 } });
-      const serverIds = yield* Effect.forEach(Array.from({ length: 12 }), () => reserveAndBuild(projectId, flavor(1024)), { concurrency: 4 });
+      yield* accept("compute", { type: "SetQuotaLimits", data: { projectId, instances: 30, cores: 30, ramMb: 1_000_000 } });
+      const serverIds = yield* Effect.forEach(Array.from({ length: 24 }), () => reserveAndBuild(projectId, flavor(1024)), { concurrency: 4 });
 
-      // Stopped once some servers are scheduled: often in the middle of one build's claim and schedule.
+      // Stopped once a few claims are made: with builds placed at once, many are between their claim and their schedule.
       yield* Effect.scoped(Effect.gen(function* () {
-        yield* startScheduler(checkpoints);
-        yield* waitUntil(Effect.map(Effect.forEach(serverIds, outcomeOf), (o) => o.filter(Boolean).length >= 3), "some servers are scheduled");
+        const running = yield* startScheduler(checkpoints);
+        const claims = () => [...running.view().providers.values()].reduce((count, { provider }) => count + provider.allocations.size, 0);
+        yield* waitUntil(Effect.sync(() => claims() >= 3), "some claims are made", 1);
       }));
       const stoppedAt = yield* checkpoints.load("scheduler");
       yield* Effect.scoped(Effect.gen(function* () {
@@ -291,5 +332,83 @@ describe("the scheduler", () => {
       }));
       expect(yield* EventStore.use((store) => store.head)).toBe(head);
       expect(yield* count).toEqual(after);
+    })), 60_000);
+
+  it("places a burst of builds at once: anti-affinity members on distinct hosts, no host over-committed, quota back for each failure", () =>
+    withCloud(Effect.gen(function* () {
+      const providerIds = yield* Effect.forEach(["a", "b", "c", "d"], (host) => addHost(host, 8192, 8));
+      const hostOf = new Map<string, string>(providerIds.map((id, i) => [id, "abcd"[i]!]));
+      const groupId = randomUUID();
+      const projectId = hex();
+      yield* accept("compute", { type: "SetQuotaLimits", data: { projectId, instances: 100, cores: 100, ramMb: 1_000_000 } });
+      yield* accept("compute", { type: "CreateServerGroup", data: { groupId, projectId, userId: hex(), name: "web", policy: "anti-affinity", maxServerPerHost: 0 } });
+      // All in the log before the scheduler starts: it finds 26 builds waiting and takes 16 at once.
+      // Room for 32: the 20 loners and 4 members fit, the 5th and 6th member have no host left.
+      const members = yield* Effect.forEach(Array.from({ length: 6 }), () => reserveAndBuild(projectId, flavor(1024), groupId), { concurrency: "unbounded" });
+      const loners = yield* Effect.forEach(Array.from({ length: 20 }), () => reserveAndBuild(projectId, flavor(1024)), { concurrency: "unbounded" });
+      const running = yield* startScheduler();
+      const most = yield* mostInFlight(running);
+      yield* settled([...members, ...loners]);
+      yield* idle(running);
+      expect(most()).toBeGreaterThan(1);
+
+      const memberOutcomes = yield* Effect.forEach(members, outcomeOf);
+      const placed = memberOutcomes.flatMap((o) => (o?.type === "ServerScheduled" ? [o.data] : []));
+      expect(placed.map((p) => p.host).sort()).toEqual(["a", "b", "c", "d"]);
+      expect(placed.every((p) => hostOf.get(p.providerId) === p.host)).toBe(true);
+      const failed = memberOutcomes.flatMap((o) => (o?.type === "ServerBuildFailed" && o.data.fault.message === NO_VALID_HOST ? [o.data.serverId] : []));
+      expect(failed).toHaveLength(2);
+      expect((yield* Effect.forEach(loners, outcomeOf)).every((o) => o?.type === "ServerScheduled")).toBe(true);
+
+      const holders = yield* neverOverCommitted(providerIds);
+      const scheduled = [...placed.map((p) => p.serverId), ...loners];
+      expect([...holders.keys()].sort()).toEqual([...scheduled].sort());
+      expect(Object.fromEntries(yield* releasesOf(projectId))).toEqual(Object.fromEntries(failed.map((id) => [id, 1])));
+      expect(yield* quotaUsed(projectId)).toEqual({ instances: 24, cores: 24, ramMb: 24 * 1024 });
+    })), 60_000);
+
+  it("two replicas placing a burst at once never over-commit; every build ends scheduled or without a valid host, its quota back once", () =>
+    withCloud(Effect.gen(function* () {
+      // Room for 12 of the 30.
+      const providerIds = yield* Effect.forEach(["a", "b", "c"], (host) => addHost(host, 4096, 4));
+      const projectId = hex();
+      yield* accept("compute", { type: "SetQuotaLimits", data: { projectId, instances: 100, cores: 100, ramMb: 1_000_000 } });
+      const serverIds = yield* Effect.forEach(Array.from({ length: 30 }), () => reserveAndBuild(projectId, flavor(1024)), { concurrency: "unbounded" });
+      const first = yield* startScheduler(memoryCheckpointStore(), 8);
+      const second = yield* startScheduler(memoryCheckpointStore(), 8);
+      yield* settled(serverIds);
+      yield* idle(first);
+      yield* idle(second);
+
+      const outcomes = yield* Effect.forEach(serverIds, outcomeOf);
+      const scheduled = outcomes.flatMap((o) => (o?.type === "ServerScheduled" ? [o.data] : []));
+      const failed = outcomes.flatMap((o) => (o?.type === "ServerBuildFailed" && o.data.fault.message === NO_VALID_HOST ? [o.data.serverId] : []));
+      expect(scheduled.length + failed.length).toBe(30);
+      expect(scheduled.length).toBeGreaterThan(0);
+      expect(scheduled.length).toBeLessThanOrEqual(12);
+      // No claim left behind: each scheduled server holds one allocation, where it was scheduled; nothing else is held.
+      const holders = yield* neverOverCommitted(providerIds);
+      expect(Object.fromEntries(holders)).toEqual(Object.fromEntries(scheduled.map((p) => [p.serverId, p.providerId])));
+      expect(Object.fromEntries(yield* releasesOf(projectId))).toEqual(Object.fromEntries(failed.map((id) => [id, 1])));
+      expect((yield* quotaUsed(projectId)).instances).toBe(scheduled.length);
+    })), 60_000);
+
+  it("handles a deletion that arrives while its build is under way after the build: nothing stays claimed, the quota comes back once", () =>
+    withCloud(Effect.gen(function* () {
+      const providerIds = [yield* addHost("a", 65536), yield* addHost("b", 65536)];
+      const projectId = hex();
+      yield* accept("compute", { type: "SetQuotaLimits", data: { projectId, instances: 100 } });
+      const serverIds = yield* Effect.forEach(Array.from({ length: 12 }), () => reserveAndBuild(projectId, flavor(1024)), { concurrency: "unbounded" });
+      // Deleted before any is scheduled: the scheduler meets each deletion while that server's build is under way.
+      yield* Effect.forEach(serverIds, (serverId) => accept("compute", { type: "DeleteServer", data: { serverId } }), { concurrency: "unbounded" });
+      const running = yield* startScheduler();
+      yield* waitUntil(Effect.map(releasesOf(projectId), (counts) => counts.size === serverIds.length), "every quota is given back");
+      yield* idle(running);
+
+      expect([...(yield* neverOverCommitted(providerIds)).keys()]).toEqual([]);
+      expect([...(yield* releasesOf(projectId)).values()]).toEqual(serverIds.map(() => 1));
+      expect(yield* quotaUsed(projectId)).toEqual({ instances: 0, cores: 0, ramMb: 0 });
+      const streams = yield* Effect.forEach(serverIds, serverEvents);
+      expect(streams.every((events) => events.some((e) => e.type === "ServerDeleted") && !events.some((e) => e.type === "ServerScheduled"))).toBe(true);
     })), 60_000);
 });

@@ -9,8 +9,14 @@
  * Every command's id derives from the event that caused it and, where a host is involved, from
  * the provider, so a redelivered event (a retry, a restart before the checkpoint) appends nothing
  * twice. Claims and schedules the scheduler makes are folded into its view at once, before the
- * recorded events come round in `$all`, so the next build in a burst already sees them: that is
- * what keeps anti-affinity members apart, and spares claims doomed to be refused.
+ * recorded events come round in `$all`, so the next build in a burst already sees them.
+ *
+ * Several builds are placed at once (`concurrency`, default 16; a server's own events stay in
+ * order). Each decision is synchronous, over the view plus the places the builds under way hold
+ * (`withHeldPlaces`): a build holds its place before its claim is sent and lets go once the claim
+ * and schedule are answered, so builds decided together never count the same room twice or put
+ * two anti-affinity members on one host. Placement's claim stays the judge (it is atomic per
+ * provider); a refusal, which only another replica's claims can cause, re-decides without that host.
  */
 import { Clock, Effect, Schema } from "effect";
 import type { ServerBuildRequested } from "@weft/domain/compute";
@@ -22,6 +28,8 @@ import {
   placeServer,
   providersHolding,
   schedulerViewEventTypes,
+  withHeldPlaces,
+  type HeldPlace,
   type SchedulerEvent,
   type SchedulerView,
 } from "@weft/domain/scheduler";
@@ -47,6 +55,9 @@ export interface SchedulerOptions extends ProcessManagerOptions {
   readonly commandTimeoutMs?: number;
 }
 
+/** Builds placed at once: enough to keep the command handlers busy, few enough to decide cheaply. */
+export const defaultSchedulerConcurrency = 16;
+
 /** A command the scheduler sent came back `failed` (the store was down…): the event is retried. */
 export class SchedulerCommandFailed extends Schema.TaggedError<SchedulerCommandFailed>()("SchedulerCommandFailed", {
   commandType: Schema.String,
@@ -55,8 +66,10 @@ export class SchedulerCommandFailed extends Schema.TaggedError<SchedulerCommandF
 }) {}
 
 export interface RunningScheduler {
-  /** The position of the last event handled. */
+  /** The position at or below which every event was handled. */
   readonly position: () => Position;
+  /** Events under way: builds being placed, deletions giving back. */
+  readonly inFlight: () => number;
   readonly view: () => SchedulerView;
 }
 
@@ -149,51 +162,77 @@ export const runScheduler = Effect.fnUntraced(function* (options: SchedulerOptio
       if (failed.outcome === "accepted" && failed.accepted.eventCount > 0) yield* releaseQuota(cause, build.projectId, build.serverId);
     });
 
-  const schedule = (cause: RecordedEvent, build: ServerBuildRequested) =>
+  // Places held by builds under way, by server: at most one each, as a server's events never overlap.
+  const held = new Map<string, HeldPlace>();
+
+  /** The best host not tried yet, over the view and the places other builds hold. */
+  const nextHost = (build: ServerBuildRequested, tried: ReadonlySet<string>) => {
+    const { request, hosts } = placeServer(held.size === 0 ? view : withHeldPlaces(view, held.values()), build, isUp);
+    return { resources: claimResources(request.resources), host: hosts.find((host) => !tried.has(host.providerId)) };
+  };
+
+  /** Claims on the host, then schedules there: "refused" when the claim was, so another host is tried. */
+  const claimAndSchedule = (cause: RecordedEvent, { claim, placement }: HeldPlace) =>
     Effect.gen(function* () {
-      const { request, hosts } = placeServer(view, build, isUp);
-      const resources = claimResources(request.resources);
-      for (const host of hosts) {
-        const claim = { providerId: host.providerId, consumerId: build.serverId, projectId: build.projectId, userId: build.userId, resources };
-        // Refused (InsufficientCapacity, AllocationConflict…): the view was behind; try the next host.
-        const claimed = yield* send(cause, `claim:${host.providerId}`, "placement", { type: "ClaimAllocation", data: claim });
-        if (claimed.outcome !== "accepted") continue;
-        yield* apply({ type: "AllocationClaimed", data: claim });
-        const placement = { serverId: build.serverId, host: host.host, providerId: host.providerId, availabilityZone: host.availabilityZone };
-        // Per provider: a redelivery that lands elsewhere must be decided, not answered as the first.
-        const scheduled = yield* send(cause, `schedule:${host.providerId}`, "compute", { type: "ScheduleServer", data: placement });
-        if (scheduled.outcome === "accepted") return yield* apply({ type: "ServerScheduled", data: placement });
-        // Deleted or timed out while we claimed, or placed elsewhere by an earlier delivery: the claim is not needed.
-        return yield* releaseAllocation(cause, `unclaim:${host.providerId}`, host.providerId, build.serverId);
+      // Refused (InsufficientCapacity, AllocationConflict…): another replica's claims; try the next host.
+      const claimed = yield* send(cause, `claim:${claim.providerId}`, "placement", { type: "ClaimAllocation", data: claim });
+      if (claimed.outcome !== "accepted") return "refused" as const;
+      yield* apply({ type: "AllocationClaimed", data: claim });
+      // Per provider: a redelivery that lands elsewhere must be decided, not answered as the first.
+      const scheduled = yield* send(cause, `schedule:${claim.providerId}`, "compute", { type: "ScheduleServer", data: placement });
+      if (scheduled.outcome === "accepted") {
+        yield* apply({ type: "ServerScheduled", data: placement });
+        return "scheduled" as const;
       }
-      yield* failBuild(cause, build);
+      // Deleted or timed out while we claimed, or placed elsewhere by an earlier delivery: the claim is not needed.
+      yield* releaseAllocation(cause, `unclaim:${claim.providerId}`, claim.providerId, claim.consumerId);
+      return "settled" as const;
     });
 
-  const handle = (recorded: RecordedEvent): Effect.Effect<void, unknown> =>
-    Effect.suspend(() => {
-      const event = decode(recorded);
-      if (recorded.position > folded) {
-        view = evolveSchedulerView(view, event);
-        folded = recorded.position;
-      }
-      switch (event.type) {
-        case "ServerBuildRequested":
-          return schedule(recorded, event.data);
-        case "ServerDeleted":
-          return releaseAllocations(recorded, event.data.serverId, event.data.providerId).pipe(
-            Effect.andThen(releaseQuota(recorded, event.data.projectId, event.data.serverId)),
-          );
-        case "ServerSpawnFailed":
-        case "ServerBuildTimedOut":
-          return releaseAllocations(recorded, event.data.serverId, "");
-        default:
-          return Effect.void;
+  const schedule = (cause: RecordedEvent, build: ServerBuildRequested) =>
+    Effect.gen(function* () {
+      const tried = new Set<string>();
+      for (;;) {
+        const { resources, host } = nextHost(build, tried);
+        if (host === undefined) return yield* failBuild(cause, build);
+        tried.add(host.providerId);
+        const place: HeldPlace = {
+          claim: { providerId: host.providerId, consumerId: build.serverId, projectId: build.projectId, userId: build.userId, resources },
+          placement: { serverId: build.serverId, host: host.host, providerId: host.providerId, availabilityZone: host.availabilityZone },
+        };
+        held.set(build.serverId, place);
+        const outcome = yield* claimAndSchedule(cause, place).pipe(Effect.ensuring(Effect.sync(() => held.delete(build.serverId))));
+        if (outcome !== "refused") return;
       }
     });
+
+  // The fold happens here, in log order, when the runtime hands the event over; only the commands
+  // run alongside other events' (and are what a failure retries).
+  const handle = (recorded: RecordedEvent): Effect.Effect<void, unknown> => {
+    const event = decode(recorded);
+    if (recorded.position > folded) {
+      view = evolveSchedulerView(view, event);
+      folded = recorded.position;
+    }
+    switch (event.type) {
+      case "ServerBuildRequested":
+        return schedule(recorded, event.data);
+      case "ServerDeleted":
+        // Lazily: the holders are looked up once the build before it is done.
+        return Effect.suspend(() => releaseAllocations(recorded, event.data.serverId, event.data.providerId)).pipe(
+          Effect.andThen(releaseQuota(recorded, event.data.projectId, event.data.serverId)),
+        );
+      case "ServerSpawnFailed":
+      case "ServerBuildTimedOut":
+        return Effect.suspend(() => releaseAllocations(recorded, event.data.serverId, ""));
+      default:
+        return Effect.void;
+    }
+  };
 
   const manager: ProcessManager<never> = { name: schedulerName, eventTypes, handle };
   // The view was folded for the checkpoint just loaded: the runtime must start from that one.
   const checkpoints: CheckpointStore = { load: () => Effect.succeed(start), save: options.checkpoints.save };
-  const running = yield* runProcessManager(manager, { ...options, checkpoints });
-  return { position: running.position, view: () => view } satisfies RunningScheduler;
+  const running = yield* runProcessManager(manager, { concurrency: defaultSchedulerConcurrency, ...options, checkpoints });
+  return { position: running.position, inFlight: running.inFlight, view: () => view } satisfies RunningScheduler;
 });

@@ -1,10 +1,10 @@
 import { join } from "node:path";
-import { Effect } from "effect";
+import { Deferred, Effect, type Scope } from "effect";
 import { describe, expect, it } from "vitest";
 import { EventStore, type RecordedEvent } from "../eventStore/EventStore.ts";
 import { sqliteEventStoreLayer } from "../eventStore/sqliteEventStore.ts";
 import { tempDir } from "../testing/index.ts";
-import { fileCheckpointStore } from "./checkpoints.ts";
+import { fileCheckpointStore, memoryCheckpointStore } from "./checkpoints.ts";
 import { causedCommandId, runProcessManager, type ProcessManager } from "./processManager.ts";
 
 const event = (type: string, body: string) => ({ type, data: new TextEncoder().encode(body), metadata: new Uint8Array() });
@@ -16,6 +16,20 @@ const appendEach = (stream: string, items: ReadonlyArray<readonly [string, strin
     for (const [type, body] of items) yield* store.append(stream, "any", [event(type, body)]);
     return yield* store.head;
   });
+
+/** Appends `Wanted` events, each `[stream, body]`, in order; returns each body's position. */
+const appendWanted = (items: ReadonlyArray<readonly [string, string]>) =>
+  Effect.gen(function* () {
+    const store = yield* EventStore;
+    const positions = new Map<string, number>();
+    for (const [stream, body] of items) positions.set(body, (yield* store.append(`things-${stream}`, "any", [event(body === "x" ? "Other" : "Wanted", body)])).position);
+    return positions;
+  });
+
+const withStore = async (body: (dir: string) => Effect.Effect<void, unknown, EventStore | Scope.Scope>) => {
+  await using dir = await tempDir();
+  await Effect.runPromise(body(dir.path).pipe(Effect.scoped, Effect.provide(sqliteEventStoreLayer(join(dir.path, "events.sqlite")))));
+};
 
 const waitUntil = (condition: () => boolean) =>
   Effect.gen(function* () {
@@ -83,6 +97,114 @@ describe("process manager runtime", () => {
       }).pipe(Effect.scoped, Effect.provide(sqliteEventStoreLayer(join(dir.path, "events.sqlite")))),
     );
   });
+
+  it("with concurrency, runs events of different streams at once, never more than asked, and one stream's in log order", () =>
+    withStore(() =>
+      Effect.gen(function* () {
+        const stream = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+        // Stream 1's first event takes longest: its second must still wait for it.
+        yield* appendWanted([[stream(1), "a1"], [stream(2), "b1"], [stream(3), "c1"], [stream(1), "a2"], [stream(4), "d1"], [stream(1), "a3"], [stream(5), "e1"]]);
+        const handedOver: Array<string> = [];
+        const log: Array<string> = [];
+        let active = 0;
+        let mostActive = 0;
+        const manager: ProcessManager<never> = {
+          name: "parallel",
+          eventTypes: new Set(["Wanted"]),
+          handle: (recorded) => {
+            const body = bodyOf(recorded);
+            handedOver.push(body);
+            return Effect.gen(function* () {
+              active += 1;
+              mostActive = Math.max(mostActive, active);
+              log.push(`start ${body}`);
+              yield* Effect.sleep(body === "a1" ? 60 : 10);
+              log.push(`end ${body}`);
+              active -= 1;
+            });
+          },
+        };
+        const running = yield* runProcessManager(manager, { checkpoints: memoryCheckpointStore(), concurrency: 3 });
+        const head = yield* (yield* EventStore).head;
+        yield* waitUntil(() => running.position() === head);
+
+        expect(handedOver).toEqual(["a1", "b1", "c1", "a2", "d1", "a3", "e1"]);
+        expect(mostActive).toBe(3);
+        expect(log.filter((line) => line.endsWith("a1") || line.endsWith("a2") || line.endsWith("a3")))
+          .toEqual(["start a1", "end a1", "start a2", "end a2", "start a3", "end a3"]);
+        // Other streams went past the slow a1.
+        expect(log.indexOf("end b1")).toBeLessThan(log.indexOf("end a1"));
+        expect(running.inFlight()).toBe(0);
+      })));
+
+  it("never moves the checkpoint past an unfinished event, and hands it over again after a stop", () =>
+    withStore(() =>
+      Effect.gen(function* () {
+        const stream = (n: number) => `00000000-0000-4000-8000-00000000001${n}`;
+        const positions = yield* appendWanted([[stream(1), "p"], [stream(2), "stuck"], [stream(3), "b"], [stream(4), "x"], [stream(5), "c"]]);
+        const head = yield* (yield* EventStore).head;
+        const checkpoints = memoryCheckpointStore();
+        const seen: Array<string> = [];
+        const manager = (stuck: boolean): ProcessManager<never> => ({
+          name: "stopper",
+          eventTypes: new Set(["Wanted"]),
+          handle: (recorded) =>
+            bodyOf(recorded) === "stuck" && stuck ? Effect.never : Effect.sync(() => void seen.push(bodyOf(recorded))),
+        });
+
+        yield* Effect.scoped(Effect.gen(function* () {
+          const running = yield* runProcessManager(manager(true), { checkpoints, checkpointEveryMs: 10, concurrency: 4 });
+          yield* waitUntil(() => seen.length === 3);
+          // Several periodic saves later, still just below the unfinished event.
+          yield* Effect.sleep(50);
+          expect(running.position()).toBe(positions.get("p"));
+          expect(running.inFlight()).toBe(1);
+          expect(yield* checkpoints.load("stopper")).toBe(positions.get("p"));
+        }));
+        // The stop saved nothing further.
+        expect(yield* checkpoints.load("stopper")).toBe(positions.get("p"));
+        expect([...seen].sort()).toEqual(["b", "c", "p"]);
+
+        seen.length = 0;
+        yield* Effect.scoped(Effect.gen(function* () {
+          const running = yield* runProcessManager(manager(false), { checkpoints, concurrency: 4 });
+          yield* waitUntil(() => running.position() === head);
+        }));
+        // The unfinished event again, and at least once the finished ones after it; never the one below the checkpoint.
+        expect([...seen].sort()).toEqual(["b", "c", "stuck"]);
+        expect(yield* checkpoints.load("stopper")).toBe(head);
+      })));
+
+  it("with concurrency, retries a failing event while later ones go on, holding the checkpoint below it", () =>
+    withStore(() =>
+      Effect.gen(function* () {
+        const stream = (n: number) => `00000000-0000-4000-8000-00000000002${n}`;
+        const positions = yield* appendWanted([[stream(1), "a"], [stream(2), "flaky"], [stream(3), "b"], [stream(2), "after"], [stream(4), "c"]]);
+        const head = yield* (yield* EventStore).head;
+        const healed = yield* Deferred.make<void>();
+        const seen: Array<string> = [];
+        let failures = 0;
+        const manager: ProcessManager<never> = {
+          name: "retrier",
+          eventTypes: new Set(["Wanted"]),
+          handle: (recorded) =>
+            Effect.gen(function* () {
+              if (bodyOf(recorded) === "flaky" && !(yield* Deferred.isDone(healed))) {
+                failures += 1;
+                return yield* Effect.fail(new Error("not yet"));
+              }
+              seen.push(bodyOf(recorded));
+            }),
+        };
+        const running = yield* runProcessManager(manager, { checkpoints: memoryCheckpointStore(), concurrency: 4 });
+        yield* waitUntil(() => seen.length === 3 && failures >= 2);
+        // Other streams are done; the failing event's stream waits behind it.
+        expect([...seen].sort()).toEqual(["a", "b", "c"]);
+        expect(running.position()).toBe(positions.get("a"));
+        yield* Deferred.succeed(healed, undefined);
+        yield* waitUntil(() => running.position() === head);
+        expect(seen.slice(3)).toEqual(["flaky", "after"]);
+      })));
 
   it("derives the same command id from the same event, and different ids per step", () => {
     const recorded = { id: "0b7c3a52-2f7e-4a1e-9d55-1f0e6c8a9b10" };

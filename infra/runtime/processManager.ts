@@ -1,33 +1,97 @@
 /**
  * Runs a process manager: follows `$all` from its checkpoint and hands each event of the types
- * it reacts to, in order, to its handler, which sends commands. Delivery is at least once: the
+ * it reacts to, in log order, to its handler, which sends commands. Delivery is at least once: the
  * checkpoint is saved every so often and on shutdown, so after a crash some events are handled
  * again, and handlers must send commands whose ids derive from the event (see `causedCommandId`).
  * A handler failure is logged and retried with backoff; it never skips the event.
+ *
+ * With `concurrency` above 1, the effects of up to that many events run at once, except that the
+ * events of one stream run one after another in log order (a server's deletion never overtakes
+ * its build). The checkpoint then only moves up to the last position below which every event is
+ * done: never past one under way or being retried, so a restart hands that event over again
+ * (and, at least once, the finished ones after it).
  */
-import { Effect, Schedule, Semaphore, Stream } from "effect";
-import { EventStore, type RecordedEvent } from "../eventStore/EventStore.ts";
+import { Effect, FiberSet, Schedule, Semaphore, Stream } from "effect";
+import { EventStore, type Position, type RecordedEvent } from "../eventStore/EventStore.ts";
 import type { CheckpointStore } from "./checkpoints.ts";
 
 export interface ProcessManager<R> {
   /** Published: it names the checkpoint. */
   readonly name: string;
   readonly eventTypes: ReadonlySet<string>;
+  /**
+   * Called once per delivery, synchronously and in log order, when the event's turn comes; what
+   * it does before returning (folding a view) is therefore ordered. The effect it returns is what
+   * runs (alongside later events' effects, with `concurrency`), and what is retried on failure.
+   */
   readonly handle: (event: RecordedEvent) => Effect.Effect<void, unknown, R>;
 }
 
 export interface ProcessManagerOptions {
   readonly checkpoints: CheckpointStore;
   readonly checkpointEveryMs?: number;
+  /**
+   * How many events may be handled at once; events of one stream never overlap. Default 1: one
+   * after another, which is what a handler that reads state other events change needs.
+   */
+  readonly concurrency?: number;
 }
 
 /** The id of the `step`-th command an event causes: the same on every re-delivery of that event. */
 export const causedCommandId = (event: Pick<RecordedEvent, "id">, step: string) => `${event.id}:${step}`;
 
+interface Turn {
+  readonly position: Position;
+  done: boolean;
+}
+
+/**
+ * The events handed out and not yet known done, in log order. `settled()` is the highest position
+ * at or below which everything is done: the first unfinished turn's predecessor, or the last
+ * position seen when no turn is open.
+ */
+const makeTurns = (start: Position) => {
+  let open: Array<Turn> = [];
+  let first = 0;
+  let seen = start;
+  let settled = start;
+  let unfinished = 0;
+  return {
+    settled: () => settled,
+    unfinished: () => unfinished,
+    /** An event the manager ignores: done as soon as everything before it is. */
+    pass: (position: Position) => {
+      seen = position;
+      if (first === open.length) settled = position;
+    },
+    take: (position: Position): Turn => {
+      const turn = { position, done: false };
+      open.push(turn);
+      unfinished += 1;
+      seen = position;
+      return turn;
+    },
+    finish: (turn: Turn) => {
+      turn.done = true;
+      unfinished -= 1;
+      while (first < open.length && open[first]!.done) settled = open[first++]!.position;
+      if (first === open.length) {
+        settled = seen;
+        open = [];
+        first = 0;
+      } else if (first > 1_024 && first * 2 > open.length) {
+        open = open.slice(first);
+        first = 0;
+      }
+    },
+  };
+};
+
 export const runProcessManager = Effect.fnUntraced(function* <R>(manager: ProcessManager<R>, options: ProcessManagerOptions) {
   const store = yield* EventStore;
   const start = yield* options.checkpoints.load(manager.name);
-  let handled = start;
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const turns = makeTurns(start);
   let saved = start;
 
   // One save at a time: the periodic save and the shutdown save write the same file.
@@ -35,29 +99,60 @@ export const runProcessManager = Effect.fnUntraced(function* <R>(manager: Proces
   const save = Semaphore.withPermit(
     saving,
     Effect.suspend(() => {
-      if (handled === saved) return Effect.void;
-      const position = handled;
+      const position = turns.settled();
+      if (position === saved) return Effect.void;
       return options.checkpoints.save(manager.name, position).pipe(Effect.tap(() => Effect.sync(() => (saved = position))));
     }),
   );
 
-  const handleOne = (event: RecordedEvent) =>
-    manager.eventTypes.has(event.type)
-      ? manager.handle(event).pipe(
-          Effect.tapError((error) => Effect.logWarning(`${manager.name}: handling ${event.type} at ${event.position} failed, retrying`, error)),
-          // Backs off from 50 ms, never waiting more than 5 s between tries.
-          Effect.retry(Schedule.min([Schedule.exponential("50 millis"), Schedule.spaced("5 seconds")])),
-          Effect.orDie,
-        )
-      : Effect.void;
+  const retried = (event: RecordedEvent, effect: Effect.Effect<void, unknown, R>) =>
+    effect.pipe(
+      Effect.tapError((error) => Effect.logWarning(`${manager.name}: handling ${event.type} at ${event.position} failed, retrying`, error)),
+      // Backs off from 50 ms, never waiting more than 5 s between tries.
+      Effect.retry(Schedule.min([Schedule.exponential("50 millis"), Schedule.spaced("5 seconds")])),
+      Effect.orDie,
+    );
 
-  yield* Stream.runForEach(store.subscribeAll(start), (event) =>
-    Effect.tap(handleOne(event), () => Effect.sync(() => (handled = event.position))),
-  ).pipe(
+  const slots = Semaphore.makeUnsafe(concurrency);
+  const run = yield* FiberSet.makeRuntime<R>();
+  // Per stream, the turns waiting behind the one under way; a stream is here while it has any.
+  const queues = new Map<string, Array<{ readonly turn: Turn; readonly work: Effect.Effect<void, never, R> }>>();
+
+  const drain = (stream: string, queue: Array<{ readonly turn: Turn; readonly work: Effect.Effect<void, never, R> }>) =>
+    Effect.gen(function* () {
+      while (queue.length > 0) {
+        const { turn, work } = queue[0]!;
+        yield* work;
+        queue.shift();
+        turns.finish(turn);
+        yield* Semaphore.release(slots, 1);
+      }
+      queues.delete(stream);
+    });
+
+  const dispatch = (event: RecordedEvent) =>
+    Effect.gen(function* () {
+      if (!manager.eventTypes.has(event.type)) return turns.pass(event.position);
+      yield* Semaphore.take(slots, 1);
+      const work = retried(event, manager.handle(event));
+      const turn = turns.take(event.position);
+      const queue = queues.get(event.stream);
+      if (queue !== undefined) return void queue.push({ turn, work });
+      const fresh = [{ turn, work }];
+      queues.set(event.stream, fresh);
+      run(drain(event.stream, fresh));
+    });
+
+  yield* Stream.runForEach(store.subscribeAll(start), dispatch).pipe(
     Effect.catch((error) => Effect.logError(`process manager ${manager.name} stopped`, error)),
     Effect.forkScoped,
   );
   yield* save.pipe(Effect.repeat(Schedule.spaced(options.checkpointEveryMs ?? 1_000)), Effect.forkScoped);
   yield* Effect.addFinalizer(() => save);
-  return { position: () => handled };
+  return {
+    /** The last position at or below which every event was handled: what the checkpoint saves. */
+    position: turns.settled,
+    /** Events handed to the manager and not yet done. */
+    inFlight: turns.unfinished,
+  };
 });
