@@ -14,6 +14,7 @@ enableCompileCache();
 const { Cause, Effect, Exit, Fiber } = await import("effect");
 const { up } = await import("./up.ts");
 const { agent, agentUsage } = await import("./agent.ts");
+const { audit, auditUsage } = await import("./audit.ts");
 const { replay, replayUsage, verify, verifyUsage } = await import("./replay.ts");
 const { show, showUsage } = await import("./show.ts");
 
@@ -30,11 +31,14 @@ commands:
             ${showUsage}
   verify    compare the read models in the data dir with a replay of the log (exit 1 on a difference):
             ${verifyUsage}
+  audit     the audit trail of a resource, or what a user did, as CADF records, from the event log:
+            ${auditUsage}
   help      show this help`;
 
 const commands: Record<string, EffectType.Effect<unknown, unknown>> = {
   up,
   agent,
+  audit,
   replay,
   show,
   verify,
