@@ -1,0 +1,55 @@
+/**
+ * The canonical form: equal data gives equal bytes whatever the history of its hash maps (the
+ * case a snapshot restored and folded further hits), order is kept where it means something
+ * (arrays, Lists, ordered maps), and anything that is not data is refused.
+ */
+import { List, Map as ImmutableMap, OrderedMap, Set as ImmutableSet } from "immutable";
+import { describe, expect, it } from "vitest";
+import { canonicalHash, textOf, writeCanonical } from "./canonical.ts";
+
+const keys = (count: number) => Array.from({ length: count }, (_, index) => `key-${index}`);
+
+describe("canonical form", () => {
+  it("sorts object keys and leaves undefined members out", () => {
+    expect(textOf({ b: 1, a: [true, null, "x"], c: undefined })).toBe('{"a":[true,null,"x"],"b":1}');
+  });
+
+  it("gives one form to an immutable map whatever its history, where iteration order differs", () => {
+    // Grown past eight entries (a hash trie, hash order) then shrunk, against the same five built
+    // fresh (an array map, insertion order): the same data, iterated differently.
+    let grown = ImmutableMap<string, number>();
+    for (const key of keys(12)) grown = grown.set(key, 1);
+    for (const key of keys(12).slice(5)) grown = grown.delete(key);
+    const fresh = ImmutableMap<string, number>(keys(5).reverse().map((key) => [key, 1]));
+    expect(grown.equals(fresh)).toBe(true);
+    expect([...grown.keys()]).not.toEqual([...fresh.keys()]);
+    expect(canonicalHash({ map: grown })).toBe(canonicalHash({ map: fresh }));
+  });
+
+  it("sorts JavaScript maps and sets and immutable sets, and keeps the order of lists and ordered maps", () => {
+    expect(textOf(new Map([["b", 1], ["a", 2]]))).toBe(textOf(new Map([["a", 2], ["b", 1]])));
+    expect(textOf(new Set([3, 1, 2]))).toBe("[1,2,3]");
+    expect(textOf(ImmutableSet(["b", "a"]))).toBe('["a","b"]');
+    expect(textOf(List([2, 1]))).toBe("[2,1]");
+    expect(textOf(OrderedMap([["b", 1], ["a", 2]]))).toBe('[["b",1],["a",2]]');
+    expect(textOf(OrderedMap([["b", 1], ["a", 2]]))).not.toBe(textOf(OrderedMap([["a", 2], ["b", 1]])));
+  });
+
+  it("tells different data apart", () => {
+    expect(canonicalHash({ a: 1 })).not.toBe(canonicalHash({ a: 2 }));
+    expect(canonicalHash(ImmutableMap({ a: 1 }))).not.toBe(canonicalHash(ImmutableMap({ a: 1, b: 1 })));
+    expect(canonicalHash(["1"])).not.toBe(canonicalHash([1]));
+  });
+
+  it("hands a big document over in chunks that join into the one form", () => {
+    const big = { items: Array.from({ length: 20_000 }, (_, index) => ({ index, name: `server-${index}` })) };
+    const chunks: Array<string> = [];
+    writeCanonical(big, (chunk) => chunks.push(chunk));
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(JSON.parse(chunks.join(""))).toEqual(big);
+  });
+
+  it("refuses functions: a document is data", () => {
+    expect(() => textOf({ f: () => 1 })).toThrow(/not data/);
+  });
+});
