@@ -6,13 +6,11 @@
  * WAL lets readers in while it writes). Output: a table by default, or `--format json`, one CADF
  * record per line (JSON Lines), for a SIEM.
  */
-import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { Effect, Layer } from "effect";
+import { Effect } from "effect";
 import { makeAuditTrail, parseAuditTime, type AuditQuery, type AuditRecord, type AuditTrail } from "@weft/infra/audit";
-import { EventStore, eventStoreFromUrl } from "@weft/infra/eventStore";
 import { UsageError } from "./agent.ts";
 import { weftConfig } from "./config.ts";
+import { logLayer, parseArguments, table } from "./replay.ts";
 
 export const auditUsage = "weft audit <resource id> | --user USER_ID   [--since <ISO 8601 time>] [--format table|json]";
 
@@ -24,10 +22,7 @@ export interface AuditArguments {
 
 export const parseAuditArguments = (args: ReadonlyArray<string>) =>
   Effect.gen(function* () {
-    const { values, positionals } = yield* Effect.try({
-      try: () => parseArgs({ args: [...args], options: { user: { type: "string" }, since: { type: "string" }, format: { type: "string" } }, strict: true, allowPositionals: true }),
-      catch: (error) => new UsageError({ message: (error as Error).message }),
-    });
+    const { values, positionals } = yield* parseArguments(args, { user: { type: "string" }, since: { type: "string" }, format: { type: "string" } });
     const ids = [...positionals, ...(values.user === undefined ? [] : [values.user])];
     if (ids.length !== 1 || ids[0] === "") return yield* new UsageError({ message: "give one resource id, or --user USER_ID" });
     const since = values.since === undefined ? undefined : parseAuditTime(values.since);
@@ -60,11 +55,7 @@ export const auditRow = (record: AuditRecord): ReadonlyArray<string> => [
   record.weft.commandType ?? "-",
 ];
 
-export const auditTable = (records: ReadonlyArray<AuditRecord>): string => {
-  const rows = [columns, ...records.map(auditRow)];
-  const widths = columns.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ")).join("\n");
-};
+export const auditTable = (records: ReadonlyArray<AuditRecord>): string => table([columns, ...records.map(auditRow)]);
 
 /** Every record of the subject, page after page. */
 const everything = (trail: AuditTrail, { subject, since }: AuditArguments) =>
@@ -78,20 +69,12 @@ const everything = (trail: AuditTrail, { subject, since }: AuditArguments) =>
     }
   });
 
-// An audit reads the log as it is: a sqlite file that is not there is a wrong setting, never an
-// empty log to create.
-const storeLayer = (url: string): Layer.Layer<EventStore, unknown> => {
-  const path = url.startsWith("sqlite:") ? url.slice("sqlite:".length) : undefined;
-  if (path !== undefined && !existsSync(path)) return Layer.effect(EventStore, Effect.fail(new UsageError({ message: `no event log at ${path} (set WEFT_DATA_DIR or WEFT_EVENT_STORE)` })));
-  return eventStoreFromUrl(url);
-};
-
 export const audit = Effect.gen(function* () {
   const args = yield* parseAuditArguments(process.argv.slice(3));
   const config = yield* weftConfig;
   const records = yield* Effect.gen(function* () {
     return yield* everything(yield* makeAuditTrail(), args);
-  }).pipe(Effect.scoped, Effect.provide(storeLayer(config.eventStore)));
+  }).pipe(Effect.scoped, Effect.provide(logLayer(config)));
   if (records.length === 0) {
     console.error(`weft audit: no events ${args.subject.kind === "user" ? "caused by user" : "of"} ${args.subject.id}${args.since === undefined ? "" : " since then"}`);
     return;

@@ -52,7 +52,8 @@ export const logLayer = (config: WeftConfig): Layer.Layer<EventStore, UsageError
 const describeBound = (bound: ReplayBound) =>
   bound.kind === "head" ? "the head of the log" : bound.kind === "position" ? `position ${bound.position}` : `time ${bound.time}`;
 
-const table = (rows: ReadonlyArray<ReadonlyArray<string>>) => {
+/** Rows as aligned columns, two spaces apart, the last column unpadded. */
+export const table = (rows: ReadonlyArray<ReadonlyArray<string>>) => {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ")).join("\n");
 };
