@@ -76,6 +76,9 @@ export const up = Effect.gen(function* () {
     const yaml = cloudsYaml(authUrl, password, config.region);
     const cloudsPath = yield* writeCloudsYaml(config.dataDir, yaml);
     const userCloudsPath = yield* writeUserCloudsYaml(yaml);
+    // The bootstrap went past the gateway's command sender: a login right after "Weft is up"
+    // must find the admin user.
+    yield* gateway.settled;
     console.log(
       [
         `Weft is up${firstStart ? " (identity bootstrapped)" : ""}.`,

@@ -17,7 +17,7 @@ import {
   placementCommandCodec,
   placementEventCodec,
 } from "@weft/infra/contexts";
-import type { EventStore } from "@weft/infra/eventStore";
+import { EventStore, type EventStoreUnavailable } from "@weft/infra/eventStore";
 import { makeAuditTrail } from "@weft/infra/audit";
 import { makeEventFeed } from "@weft/infra/events";
 import { projectedDecoder, runProjection } from "@weft/infra/runtime";
@@ -72,6 +72,8 @@ export interface RunningGateway {
   readonly app: ReturnType<typeof gatewayApp>;
   /** Sends commands as the routes do, waiting until this gateway's read models have them. */
   readonly commands: CommandSender;
+  /** Waits until every read model has folded what the store holds now (a command sent past `commands`). */
+  readonly settled: Effect.Effect<boolean, EventStoreUnavailable>;
 }
 
 const codecs: Record<string, PayloadCodec<Message>> = {
@@ -83,7 +85,7 @@ const codecs: Record<string, PayloadCodec<Message>> = {
 
 type Fetch = (request: Request) => Response | Promise<Response>;
 
-const listen = (fetch: Fetch, host: string, port: number) =>
+export const listen = (fetch: Fetch, host: string, port: number) =>
   Effect.acquireRelease(
     Effect.callback<ServerType, GatewayListenFailed>((resume) => {
       const server = serve({ fetch, hostname: host, port }, () => resume(Effect.succeed(server)));
@@ -99,6 +101,7 @@ const listen = (fetch: Fetch, host: string, port: number) =>
 
 export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) {
   const bus = yield* CommandBus;
+  const store = yield* EventStore;
   const clock = yield* Clock.Clock;
   const snapshots = options.snapshotDir === undefined ? {} : { snapshotDir: options.snapshotDir };
   const identity = yield* runProjection(identityProjection, { decode: projectedDecoder(identityEventCodec), ...snapshots });
@@ -196,8 +199,11 @@ export const runGateway = Effect.fnUntraced(function* (options: GatewayOptions) 
       now: () => clock.currentTimeMillisUnsafe(),
       trail: audit,
     },
+    ...(options.meter === undefined ? {} : { metering: meteringDeps(publicUrl, options.meter, () => identity.current().doc, tokens, () => clock.currentTimeMillisUnsafe()) }),
   });
   fetch = app.fetch;
-  return { url: publicUrl, port, app, commands } satisfies RunningGateway;
-    ...(options.meter === undefined ? {} : { metering: meteringDeps(publicUrl, options.meter, () => identity.current().doc, tokens, () => clock.currentTimeMillisUnsafe()) }),
+  const settled = Effect.flatMap(store.head, (head) =>
+    Effect.map(Effect.forEach(readModels, (model) => model.waitFor(head), { concurrency: "unbounded" }), (seen) => seen.every(Boolean)),
+  );
+  return { url: publicUrl, port, app, commands, settled } satisfies RunningGateway;
 });

@@ -124,6 +124,26 @@ describe("sqlite adapter: one file, several lifetimes and processes", () => {
     expect(bodies(live)).toEqual(["one", "two", "three"]);
   });
 
+  it("keeps only an appended payload's own bytes for live subscribers, not the larger buffer it is a view of", async () => {
+    const category = freshCategory();
+    const stream = streamIn(category);
+    // A payload cut from a socket-sized chunk, as a decoded NATS message's bytes are.
+    const chunk = new Uint8Array(64 * 1024).fill(7);
+    const data = chunk.subarray(100, 104);
+    const live = await withStore(join(dir, "tail-views.db"), (store) =>
+      Effect.gen(function* () {
+        const subscriber = yield* store.subscribeAll(START, { categories: [category] }).pipe(Stream.take(1), Stream.runCollect, Effect.forkChild);
+        yield* Effect.sleep("20 millis");
+        yield* store.append(stream, "no_stream", [{ type: "A", data, metadata: chunk.subarray(0, 2) }]);
+        // The caller may reuse its buffer once the append returns.
+        chunk.fill(9);
+        return yield* Fiber.join(subscriber).pipe(Effect.timeout("5 seconds"));
+      }), { pollIntervalMs: 60_000 });
+    expect([...live[0]!.data]).toEqual([7, 7, 7, 7]);
+    expect([...live[0]!.metadata]).toEqual([7, 7]);
+    expect(live[0]!.data.buffer.byteLength).toBeLessThan(64);
+  });
+
   it("delivers appends made by another process to a live subscriber, interleaved with its own, in order", async () => {
     const path = join(dir, "shared.db");
     const category = freshCategory();

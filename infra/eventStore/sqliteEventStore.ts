@@ -60,6 +60,24 @@ const makeWake = () => {
  * served: an event another process appended in between is not here, and the cursor then reads
  * from the file as before.
  */
+/**
+ * The events with their bytes copied into one buffer of their own. A caller's payload may be a
+ * view into a far larger buffer (a pooled or socket-sized chunk), and thousands of tail entries
+ * each keeping such a chunk alive cost tens of megabytes.
+ */
+const compacted = (recorded: ReadonlyArray<RecordedEvent>): Array<RecordedEvent> => {
+  let size = 0;
+  for (const event of recorded) size += event.data.byteLength + event.metadata.byteLength;
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  const copy = (part: Uint8Array) => {
+    bytes.set(part, at);
+    at += part.byteLength;
+    return bytes.subarray(at - part.byteLength, at);
+  };
+  return recorded.map((event) => ({ ...event, data: copy(event.data), metadata: copy(event.metadata) }));
+};
+
 const makeTail = (capacity: number) => {
   let events: Array<RecordedEvent> = [];
   return {
@@ -67,7 +85,7 @@ const makeTail = (capacity: number) => {
       const last = events.at(-1);
       // A gap (another process's appends) starts the run afresh: what follows a gap cannot be served alone.
       if (last !== undefined && recorded[0] !== undefined && recorded[0].position !== last.position + 1) events = [];
-      events.push(...recorded);
+      events.push(...compacted(recorded));
       if (events.length > capacity * 2) events = events.slice(-capacity);
     },
     /** The page after `cursor`, or undefined when this tail does not hold the event right after it. */
