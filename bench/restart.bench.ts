@@ -24,6 +24,7 @@ import { makeCommandHandler } from "@weft/infra/runtime";
 import { identityEnvelope } from "../infra/testing/identityCommands.ts";
 import { hashPassword } from "../gateways/identity/passwords.ts";
 import { report } from "./stats.ts";
+import { weftNodeOptions } from "../cli/nodeOptions.ts";
 
 const PER_KIND = 33_330;
 const ADMIN_PASSWORD = "bench-admin-password";
@@ -96,7 +97,7 @@ const issueToken = (port: number) =>
 const startAndStop = async (dataDir: string, home: string) => {
   const port = await freePort();
   const start = performance.now();
-  const child = spawn(process.execPath, [mainTs, "up"], {
+  const child = spawn(process.execPath, [...weftNodeOptions, mainTs, "up"], {
     env: { ...process.env, HOME: home, WEFT_DATA_DIR: dataDir, WEFT_HTTP_PORT: String(port), WEFT_ADMIN_PASSWORD: ADMIN_PASSWORD },
     stdio: ["ignore", "pipe", "pipe"],
   });

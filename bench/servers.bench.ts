@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { report, Samples, timed } from "./stats.ts";
+import { weftNodeOptions } from "../cli/nodeOptions.ts";
 
 const TOTAL = Number(process.env.SERVERS_TOTAL ?? 10_000);
 const CLIENTS = 50;
@@ -38,7 +39,7 @@ const freePort = () =>
 
 const dataDir = await mkdtemp(join(tmpdir(), "weft-bench-servers-"));
 const port = await freePort();
-const child = spawn(process.execPath, [mainTs, "up"], {
+const child = spawn(process.execPath, [...weftNodeOptions, mainTs, "up"], {
   env: { ...process.env, HOME: dataDir, WEFT_DATA_DIR: join(dataDir, "data"), WEFT_HTTP_PORT: String(port), WEFT_ADMIN_PASSWORD: PASSWORD },
   stdio: ["ignore", "pipe", "inherit"],
 });
@@ -52,7 +53,7 @@ while (!output.includes("Weft is up")) {
 const base = `http://127.0.0.1:${port}`;
 const natsUrl = /NATS:\s+(\S+)/.exec(output)?.[1];
 if (natsUrl === undefined) throw new Error(`no NATS URL in:\n${output}`);
-const agents = spawn(process.execPath, [mainTs, "agent", "--host", "bench", "--fake", "--count", "9"], {
+const agents = spawn(process.execPath, [...weftNodeOptions, mainTs, "agent", "--host", "bench", "--fake", "--count", "9"], {
   env: { ...process.env, WEFT_NATS_URL: natsUrl, WEFT_DATA_DIR: join(dataDir, "agents") },
   stdio: ["ignore", "inherit", "inherit"],
 });

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { COMPUTE_API_VERSION } from "../dataDir.ts";
+import { weftNodeOptions } from "../nodeOptions.ts";
 
 const mainTs = fileURLToPath(new URL("../main.ts", import.meta.url));
 
@@ -47,7 +48,7 @@ export const startWeft = async (options: StartOptions = {}): Promise<WeftProcess
   const dataDir = options.dataDir ?? (await makeTempDir("weft-e2e-data-"));
   const home = options.home ?? (await makeTempDir("weft-e2e-home-"));
   const port = await freePort();
-  const child = spawn(process.execPath, [mainTs, "up"], {
+  const child = spawn(process.execPath, [...weftNodeOptions, mainTs, "up"], {
     env: {
       ...process.env,
       HOME: home,
