@@ -121,13 +121,33 @@ describe("the relay", () => {
         expect(relay.published()).toBe(6);
       })));
 
+  it("publishes a backlog several events at a time, each server's in log order", () =>
+    withControlPlane((cp, prefix) =>
+      Effect.gen(function* () {
+        const vms = yield* Effect.forEach(Array.from({ length: 24 }), (_, i) => build(cp, `vm-${i}`), { concurrency: 8 });
+        yield* Effect.forEach(vms, (vm, i) => Effect.andThen(schedule(cp, vm, `h${i % 3}`), server(cp, vm, "ReportServerSpawned", "StopServer", "ReportServerStopped", "DeleteServer")), { concurrency: 8, discard: true });
+        const relay = yield* startRelay(cp, prefix);
+        yield* idle(cp, relay);
+
+        const messages = yield* relayed(prefix);
+        expect(messages).toHaveLength(vms.length * 3);
+        for (const [i, vm] of vms.entries()) {
+          const own = messages.filter((m) => m.instruction.serverId === vm);
+          expect(own.map((m) => m.subject)).toEqual(["ServerScheduled", "ServerStopRequested", "ServerDeletionRequested"].map((type) => `${prefix}.host.h${i % 3}.${type}`));
+        }
+      })));
+
   it("after a restart with its checkpoint lost, publishes nothing twice and goes on with new events", () =>
     withControlPlane((cp, prefix) =>
       Effect.gen(function* () {
         const vms = yield* Effect.forEach(["a", "b", "c"], (name) => build(cp, name));
-        yield* Effect.forEach(vms, (vm) => schedule(cp, vm, "h1"), { discard: true });
         const first = yield* Scope.make();
-        yield* idle(cp, yield* startRelay(cp, prefix).pipe(Scope.provide(first)));
+        const relay = yield* startRelay(cp, prefix).pipe(Scope.provide(first));
+        yield* Effect.forEach(vms.slice(0, 2), (vm) => schedule(cp, vm, "h1"), { discard: true });
+        yield* idle(cp, relay);
+        // Sent once everything before it was published: its message says so.
+        yield* schedule(cp, vms[2]!, "h1");
+        yield* idle(cp, relay);
         yield* Scope.close(first, Exit.void);
         expect(yield* relayed(prefix)).toHaveLength(3);
 
@@ -136,8 +156,9 @@ describe("the relay", () => {
         yield* idle(cp, second);
         const messages = yield* relayed(prefix);
         expect(messages.map((m) => m.subject.split(".").at(-1))).toEqual(["ServerScheduled", "ServerScheduled", "ServerScheduled", "ServerStopRequested"]);
-        // It resumed after the last position the stream holds: the three spawns were not even offered again.
-        expect(second.published()).toBe(1);
+        // It resumed from where the stream's last message said everything was published: only
+        // that message's event was offered again (and dropped), the first two spawns not even that.
+        expect(second.published()).toBe(2);
       })));
 
   it("relies on a stream whose duplicate window drops a re-publish of the same event id", () =>

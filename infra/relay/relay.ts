@@ -5,9 +5,12 @@
  * downtime from their durable consumers. It enriches a ServerScheduled with the instance's spec
  * from the server's own stream, and turns a build that timed out on a host into a destroy.
  *
+ * Up to `concurrency` events are published at once (default 16), one server's in log order, so
+ * an agent never sees a server's destroy before its spawn; different servers' may interleave.
  * The event id is the JetStream message id, so the stream's duplicate window drops a re-publish
- * after a restart; and since every message carries its event's position, a restarted relay
- * resumes after the last position the stream holds, whichever of that and its checkpoint is later.
+ * after a restart; and since every message carries its event's position and the position
+ * through which everything was published when it was sent, a restarted relay resumes from the
+ * latter or its checkpoint, whichever is later, offering again at most what was under way.
  *
  * It also folds the host view up to the head before it starts, and answers agents' desired-state
  * requests from it, so a restarted agent can reconcile without the store.
@@ -18,7 +21,7 @@ import { Effect } from "effect";
 import { serverStream, type RequestServerBuild } from "@weft/domain/compute";
 import { eventMetadataCodec } from "@weft/proto";
 import { Nats } from "../bus/Nats.ts";
-import { relayStartPosition } from "../bus/relayedStream.ts";
+import { relayedThroughHeader, relayStartPosition } from "../bus/relayedStream.ts";
 import { computeEventCodec } from "../contexts/compute.ts";
 import { EventStore, type Position, type RecordedEvent } from "../eventStore/EventStore.ts";
 import { serveDesiredState } from "../host/desiredState.ts";
@@ -41,13 +44,16 @@ import {
 /** Published: it names the relay's checkpoint. */
 export const relayName = "relay";
 
+/** Events published at once: JetStream acknowledgements are waited for side by side. */
+export const defaultRelayConcurrency = 16;
+
 export interface RelayOptions extends ProcessManagerOptions {
   /** First subject token, as for the command bus; "weft" unless tests isolate control planes. */
   readonly subjectPrefix?: string;
 }
 
 export interface RunningRelay {
-  /** The position of the last event handled. */
+  /** The position at or below which every event was handled. */
   readonly position: () => Position;
   /** Instructions published (duplicates the stream dropped included) since start. */
   readonly published: () => number;
@@ -95,6 +101,7 @@ export const runRelay = Effect.fnUntraced(function* (options: RelayOptions) {
     after = page.at(-1)!.position;
   }
   folded = head;
+  const start = yield* relayStartPosition({ relay: relayName, connection, streamName, checkpoint: yield* options.checkpoints.load(relayName), head });
 
   const readSpec = (serverId: string) =>
     Effect.map(store.read(serverStream(serverId)), (recorded) => {
@@ -179,11 +186,14 @@ export const runRelay = Effect.fnUntraced(function* (options: RelayOptions) {
   };
 
   let published = 0;
+  // The runtime's settled position once it runs; before, the start (nothing is published yet).
+  let publishedThrough = (): Position => start;
   const publish = (recorded: RecordedEvent, host: string, instruction: HostInstruction) => {
     const send = Effect.tryPromise({
       try: () => {
         const h = headers();
         h.set(positionHeader, String(recorded.position));
+        h.set(relayedThroughHeader, String(publishedThrough()));
         return js.publish(hostSubject(host, recorded.type, prefix), hostInstructionCodec.encode(instruction), { msgID: recorded.id, headers: h });
       },
       catch: (cause) => new HostChannelUnavailable({ message: `cannot publish ${recorded.type} for ${host}: ${String(cause)}`, cause }),
@@ -195,27 +205,27 @@ export const runRelay = Effect.fnUntraced(function* (options: RelayOptions) {
     );
   };
 
-  const handle = (recorded: RecordedEvent): Effect.Effect<void, unknown> =>
-    Effect.gen(function* () {
-      const event = decode(recorded);
-      // Resolved before folding: a timed-out build's host is read from the view.
-      const target = addressed(recorded, event);
-      if (recorded.position > folded) {
-        evolveHostView(view, event, causeOf(recorded));
-        folded = recorded.position;
-      }
-      if (target === undefined) return;
-      if (!isValidHostName(target.host)) {
-        return yield* Effect.logWarning(`${relayName}: ${recorded.type} ${recorded.id} names host ${JSON.stringify(target.host)}, not a valid host name; not relayed`);
-      }
-      const instruction = yield* instructionOf(event.data.serverId, target.pending);
-      if (instruction !== undefined) yield* publish(recorded, target.host, instruction);
-    });
-
-  const start = yield* relayStartPosition({ relay: relayName, connection, streamName, checkpoint: yield* options.checkpoints.load(relayName), head });
+  // The view is folded here, in log order, as the runtime hands the event over; only reading
+  // the spec and publishing run alongside other events'.
+  const handle = (recorded: RecordedEvent): Effect.Effect<void, unknown> => {
+    const event = decode(recorded);
+    // Resolved before folding: a timed-out build's host is read from the view.
+    const target = addressed(recorded, event);
+    if (recorded.position > folded) {
+      evolveHostView(view, event, causeOf(recorded));
+      folded = recorded.position;
+    }
+    if (target === undefined) return Effect.void;
+    if (!isValidHostName(target.host)) {
+      return Effect.logWarning(`${relayName}: ${recorded.type} ${recorded.id} names host ${JSON.stringify(target.host)}, not a valid host name; not relayed`);
+    }
+    return Effect.flatMap(instructionOf(event.data.serverId, target.pending), (instruction) =>
+      instruction === undefined ? Effect.void : publish(recorded, target.host, instruction));
+  };
 
   const manager: ProcessManager<never> = { name: relayName, eventTypes, handle };
   const checkpoints: CheckpointStore = { load: () => Effect.succeed(start), save: options.checkpoints.save };
-  const running = yield* runProcessManager(manager, { ...options, checkpoints });
+  const running = yield* runProcessManager(manager, { concurrency: defaultRelayConcurrency, ...options, checkpoints });
+  publishedThrough = running.position;
   return { position: running.position, published: () => published } satisfies RunningRelay;
 });
