@@ -14,6 +14,7 @@ enableCompileCache();
 const { Cause, Effect, Exit, Fiber } = await import("effect");
 const { up } = await import("./up.ts");
 const { agent, agentUsage } = await import("./agent.ts");
+const { meter, meterUsage } = await import("./meter.ts");
 const { audit, auditUsage } = await import("./audit.ts");
 const { replay, replayUsage, verify, verifyUsage } = await import("./replay.ts");
 const { show, showUsage } = await import("./show.ts");
@@ -33,11 +34,14 @@ commands:
             ${verifyUsage}
   audit     the audit trail of a resource, or what a user did, as CADF records, from the event log:
             ${auditUsage}
+  meter     run the metering service apart from the gateway (weft up runs one in-process):
+            ${meterUsage}
   help      show this help`;
 
 const commands: Record<string, EffectType.Effect<unknown, unknown>> = {
   up,
   agent,
+  meter,
   audit,
   replay,
   show,

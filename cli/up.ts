@@ -16,6 +16,7 @@ import { makeFakeDriver } from "@weft/agents/drivers";
 import { runHostAgent } from "@weft/agents/hostAgent";
 import { runGateway } from "@weft/gateways";
 import { runEventRelay } from "@weft/infra/events";
+import { keptLogin, runMeter, type RunningMeter } from "@weft/infra/metering";
 import { hostNameFrom, watchHeartbeats } from "@weft/infra/host";
 import { startNatsServer } from "@weft/infra/nats";
 import { defaultBuildTimeoutMs, runBuildTimeouts, runScheduler } from "@weft/infra/processManagers";
@@ -61,6 +62,8 @@ export const up = Effect.gen(function* () {
     yield* serveCommandHandlers;
     // Listening from the start, so agents heard in the first seconds count; it folds nothing.
     const liveness = yield* watchHeartbeats();
+    // The meter starts once the gateway it follows is up; its routes answer 503 until then.
+    let meter: RunningMeter | undefined = undefined;
     const gateway = yield* runGateway({
       host: config.httpHost,
       port: config.httpPort,
@@ -70,6 +73,7 @@ export const up = Effect.gen(function* () {
       snapshotDir: join(config.dataDir, "snapshots"),
       dataDir: config.dataDir,
       hostLiveness: liveness,
+      meter: () => meter?.current(),
     });
     const firstStart = yield* bootstrapIdentity({ adminPassword: password });
     const authUrl = `${gateway.url}/identity/v3`;
@@ -98,6 +102,10 @@ export const up = Effect.gen(function* () {
     yield* runEventRelay({ checkpoints });
     yield* runHostAgent({ host: settings.host, driver: makeFakeDriver({ stateFile: join(config.dataDir, "fake", `${settings.host}.json`) }) });
     yield* runBuildTimeouts({ buildTimeoutMs: settings.buildTimeoutMs });
+    // The meter, in-process: the public event stream through the app itself, as admin.
+    const inProcess = (url: string, init: RequestInit) => Promise.resolve(gateway.app.request(url, init));
+    const login = keptLogin({ authUrl: gateway.url, userName: "admin", password, projectName: "admin", fetch: inProcess });
+    meter = yield* runMeter({ stream: { url: gateway.url, fetch: inProcess, token: () => login(true) }, dir: join(config.dataDir, "meter") });
     return yield* Effect.never;
     // Its own scope, closed before the layer's: gateway and handlers stop before the store closes.
   }).pipe(Effect.scoped, Effect.provide(infrastructureLayer(natsUrl, config.eventStore)));

@@ -8,3 +8,4 @@ export { runGateway, type GatewayOptions, type RunningGateway } from "./serve.ts
 export { hashPassword, verifyPassword, DEFAULT_SCRYPT_COST, type ScryptCost } from "./identity/passwords.ts";
 export { makeTokenSealer } from "./identity/tokens.ts";
 export * as views from "./views.ts";
+export { runMeterService, type MeterServiceOptions, type RunningMeterService } from "./metering/serve.ts";

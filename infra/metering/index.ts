@@ -4,4 +4,4 @@
  * meter in and validates its callers' tokens when it runs apart from the gateway.
  */
 export { meterCheckpointFile, runMeter, type MeterOptions, type RunningMeter } from "./meter.ts";
-export { keystoneTokenValidator, passwordLogin, type Fetch, type PasswordLogin, type TokenValidatorOptions, type ValidatedToken } from "./keystone.ts";
+export { keptLogin, keystoneTokenValidator, passwordLogin, type Fetch, type PasswordLogin, type TokenValidatorOptions, type ValidatedToken } from "./keystone.ts";

@@ -51,10 +51,23 @@ export const passwordLogin = async (login: PasswordLogin): Promise<string> => {
   return token;
 };
 
+/** One login, kept until it is refused: `fresh` logs in again. */
+export const keptLogin = (login: PasswordLogin) => {
+  let kept: Promise<string> | undefined;
+  return (fresh: boolean): Promise<string> => {
+    if (fresh || kept === undefined) {
+      kept = passwordLogin(login);
+      // A failed login is not kept: the next caller tries again.
+      void kept.catch(() => (kept = undefined));
+    }
+    return kept;
+  };
+};
+
 export interface TokenValidatorOptions {
   readonly authUrl: string;
-  /** The validator's own token (a service token): Keystone lets it validate others'. */
-  readonly serviceToken: () => Promise<string>;
+  /** The validator's own token (a service token): Keystone lets it validate others'. `fresh`: the last one was refused. */
+  readonly serviceToken: (fresh: boolean) => Promise<string>;
   readonly fetch?: Fetch;
   /** How long an answer is remembered. Default 30 s (keystonemiddleware's is 300 s). */
   readonly cacheMs?: number;
@@ -82,11 +95,11 @@ export const keystoneTokenValidator = (options: TokenValidatorOptions) => {
   return async (token: string): Promise<ValidatedToken | undefined> => {
     const cached = remembered.get(token);
     if (cached !== undefined && cached.until > now()) return cached.answer;
-    let response = await ask(token, await options.serviceToken());
+    let response = await ask(token, await options.serviceToken(false));
     // The service token itself expired: one fresh login, then the answer stands.
     if (response.status === 401) {
       await response.body?.cancel();
-      response = await ask(token, await options.serviceToken());
+      response = await ask(token, await options.serviceToken(true));
     }
     let answer: ValidatedToken | undefined;
     if (response.status === 200) {
