@@ -35,6 +35,12 @@ describe("canonical form", () => {
     expect(textOf(OrderedMap([["b", 1], ["a", 2]]))).not.toBe(textOf(OrderedMap([["a", 2], ["b", 1]])));
   });
 
+  it("writes every string as JSON.stringify does", () => {
+    for (const text of ["plain", 'say "hi"', "back\\slash", "tab\tnew\nline\u0001", "é—✓", "😀", "\ud800 alone", "\u2028"]) {
+      expect(textOf(text)).toBe(JSON.stringify(text));
+    }
+  });
+
   it("tells different data apart", () => {
     expect(canonicalHash({ a: 1 })).not.toBe(canonicalHash({ a: 2 }));
     expect(canonicalHash(ImmutableMap({ a: 1 }))).not.toBe(canonicalHash(ImmutableMap({ a: 1, b: 1 })));
