@@ -7,39 +7,42 @@
  * the project scoping of docs/events.md. No I/O: the trail feeds it and reads the events.
  */
 import type { Message } from "@weft/domain/shared";
-import { eventMetadataCodec } from "@weft/proto";
 import { categoryOf, type Position, type RecordedEvent } from "../eventStore/EventStore.ts";
 import { contextOf, decodePayload, resourceIdOf } from "../events/cloudEvents.ts";
 import { foldedId, ownerStated, projectOwnedCategories } from "../events/ownership.ts";
+import { projectedMetadataOf } from "../runtime/projectedEvents.ts";
 import { subjectsOf } from "./cadf.ts";
 
 /** Positions in increasing order, with each event's time (epoch ms) alongside. */
 export interface IndexEntries {
   readonly positions: ReadonlyArray<Position>;
   readonly times: ReadonlyArray<number>;
-  /** The streams those events are in. */
+}
+
+/** A resource's entries also name the streams its events are in (whose owners scope it). */
+export interface ResourceEntries extends IndexEntries {
   readonly streams: ReadonlySet<string>;
 }
 
 interface MutableEntries {
   readonly positions: Array<Position>;
   readonly times: Array<number>;
-  readonly streams: Set<string>;
+  readonly streams?: Set<string>;
 }
 
 // Streams that are one resource each, whose every event is about that resource alone: their
 // payloads need decoding only until the owner is known.
 const selfContained: ReadonlySet<string> = new Set(["server", "image", "serverGroup"]);
 
-const append = (map: Map<string, MutableEntries>, key: string, recorded: RecordedEvent, time: number) => {
+const append = (map: Map<string, MutableEntries>, key: string, recorded: RecordedEvent, time: number, withStreams: boolean) => {
   let entries = map.get(key);
   if (entries === undefined) {
-    entries = { positions: [], times: [], streams: new Set() };
+    entries = withStreams ? { positions: [], times: [], streams: new Set() } : { positions: [], times: [] };
     map.set(key, entries);
   }
   entries.positions.push(recorded.position);
   entries.times.push(time);
-  entries.streams.add(recorded.stream);
+  entries.streams?.add(recorded.stream);
 };
 
 export class AuditIndex {
@@ -52,17 +55,18 @@ export class AuditIndex {
   add(recorded: RecordedEvent): void {
     if (recorded.position <= this.position) return;
     this.position = recorded.position;
-    const metadata = eventMetadataCodec.decode(recorded.metadata);
+    // Only the time and the actor: read off the bytes, as projections read them.
+    const metadata = projectedMetadataOf(recorded.metadata);
     const occurred = Date.parse(metadata.occurredAt);
     const time = Number.isNaN(occurred) ? recorded.recordedAt : occurred;
-    for (const id of this.subjects(recorded)) append(this.resources, id, recorded, time);
-    const user = metadata.actor?.userId ?? "";
-    if (user !== "") append(this.users, foldedId(user), recorded, time);
+    for (const id of this.subjects(recorded)) append(this.resources, id, recorded, time, true);
+    const user = metadata.actor.userId;
+    if (user !== "") append(this.users, foldedId(user), recorded, time, false);
   }
 
   /** The events about a resource, by any form of its id (dashed or not). */
-  resource(id: string): IndexEntries | undefined {
-    return this.resources.get(foldedId(id));
+  resource(id: string): ResourceEntries | undefined {
+    return this.resources.get(foldedId(id)) as ResourceEntries | undefined;
   }
 
   /** The events a user caused. */

@@ -17,6 +17,6 @@ export {
   type AuditRecord,
   type AuditResource,
 } from "./cadf.ts";
-export { AuditIndex, type IndexEntries } from "./auditIndex.ts";
+export { AuditIndex, type IndexEntries, type ResourceEntries } from "./auditIndex.ts";
 export { makeAuditTrail, type AuditPage, type AuditQuery, type AuditTrail } from "./trail.ts";
 export { parseAuditTime } from "./times.ts";
