@@ -11,7 +11,7 @@
  * twice. Claims and schedules the scheduler makes are folded into its view at once, before the
  * recorded events come round in `$all`, so the next build in a burst already sees them.
  *
- * Several builds are placed at once (`concurrency`, default 16; a server's own events stay in
+ * Several builds are placed at once (`concurrency`, default 32; a server's own events stay in
  * order). Each decision is synchronous, over the view plus the places the builds under way hold
  * (`withHeldPlaces`): a build holds its place before its claim is sent and lets go once the claim
  * and schedule are answered, so builds decided together never count the same room twice or put
@@ -55,8 +55,12 @@ export interface SchedulerOptions extends ProcessManagerOptions {
   readonly commandTimeoutMs?: number;
 }
 
-/** Builds placed at once: enough to keep the command handlers busy, few enough to decide cheaply. */
-export const defaultSchedulerConcurrency = 16;
+/**
+ * Builds placed at once. Each waits for two command round trips, which take 100 ms and more
+ * while the all-in-one's one thread is busy with a burst; 16 let the scheduler fall behind the
+ * creates. Each decision folds the places held by the others (about 1 µs each with 10 hosts).
+ */
+export const defaultSchedulerConcurrency = 32;
 
 /** A command the scheduler sent came back `failed` (the store was down…): the event is retried. */
 export class SchedulerCommandFailed extends Schema.TaggedError<SchedulerCommandFailed>()("SchedulerCommandFailed", {

@@ -5,7 +5,7 @@
  * downtime from their durable consumers. It enriches a ServerScheduled with the instance's spec
  * from the server's own stream, and turns a build that timed out on a host into a destroy.
  *
- * Up to `concurrency` events are published at once (default 16), one server's in log order, so
+ * Up to `concurrency` events are published at once (default 32), one server's in log order, so
  * an agent never sees a server's destroy before its spawn; different servers' may interleave.
  * The event id is the JetStream message id, so the stream's duplicate window drops a re-publish
  * after a restart; and since every message carries its event's position and the position
@@ -45,7 +45,7 @@ import {
 export const relayName = "relay";
 
 /** Events published at once: JetStream acknowledgements are waited for side by side. */
-export const defaultRelayConcurrency = 16;
+export const defaultRelayConcurrency = 32;
 
 export interface RelayOptions extends ProcessManagerOptions {
   /** First subject token, as for the command bus; "weft" unless tests isolate control planes. */
