@@ -106,6 +106,18 @@ describe("openstack usage against weft up", () => {
     expect(table.stdout).toMatch(/\|\s+admin\s+\|\s+2\s+\|/);
   });
 
+  it("lists the metering API in the catalog and serves it, and /metrics, from weft up", async () => {
+    const catalog = await os(["catalog", "show", "metering"]);
+    const endpoint = catalog.endpoints.find((entry: any) => entry.interface === "public").url as string;
+    expect(endpoint).toBe(`${weft.url}/metering/v1`);
+    const headers = { "x-auth-token": await token() };
+    const usage = (await (await fetch(`${endpoint}/projects/${await adminProjectId()}/usage?start=${day(-1)}T00:00:00Z`, { headers })).json()) as any;
+    expect(usage.usage.flavors.map((flavor: any) => flavor.flavor_name)).toEqual(["m1.metered"]);
+    expect(usage.usage.vcpu_hours).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${weft.url}/metrics`, { headers })).text();
+    expect(metrics).toMatch(/^weft_servers\{status="ACTIVE"\} 1$/m);
+  });
+
   it("refuses a period that ends before it starts with Nova's message", async () => {
     const backwards = await run(["usage", "list", "--start", day(2), "--end", day(-1)]);
     expect(backwards.code).not.toBe(0);

@@ -34,6 +34,8 @@ const services: ReadonlyArray<ServiceEntry> = [
   { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f9012e1", type: "event-stream", name: "weft-events", path: "/events/v1" },
   // The audit trail (docs/audit.md): CADF records of every event; no OpenStack service type names one.
   { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f9012a1", type: "audit", name: "weft-audit", path: "/audit/v1" },
+  // The metering API (docs/metering.md), under Ceilometer's old service type; Nova's usage report stays under compute.
+  { id: "6b8f0c2e4a1d4f0e9b3c5d7e8f9012b1", type: "metering", name: "weft-metering", path: "/metering/v1" },
 ];
 
 const interfaces = ["public", "internal", "admin"] as const;
