@@ -45,5 +45,6 @@ export const meter = Effect.gen(function* () {
   const settings = yield* meterSettings;
   const running = yield* runMeterService({ ...settings, adminUser: "admin", adminPassword: settings.password, adminProject: "admin" });
   console.log(`weft meter: serving ${running.url} (os-simple-tenant-usage, /metering/v1, /metrics), following ${settings.gatewayUrl}/events/v1/stream`);
-  return yield* Effect.never;
+  // Runs until interrupted, or until the cloud refuses the meter (a wrong password, say).
+  return yield* running.meter.stopped.pipe(Effect.mapError((refused) => new UsageError({ message: `the cloud refused the meter: ${refused.message}` })));
 }).pipe(Effect.scoped);

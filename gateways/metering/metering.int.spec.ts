@@ -14,7 +14,7 @@ import { Deferred, Effect, Fiber } from "effect";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EventStore, sqliteEventStoreLayer } from "@weft/infra/eventStore";
 import { decodePayload } from "@weft/infra/events";
-import { keystoneTokenValidator, meterCheckpointFile, runMeter, type RunningMeter } from "@weft/infra/metering";
+import { keystoneTokenValidator, meterCheckpointFile, MeterRefused, runMeter, type MeterOptions, type RunningMeter } from "@weft/infra/metering";
 import { eventMetadataCodec } from "@weft/proto";
 import type { MeteringDocument } from "@weft/projections/metering";
 import { projectCaller, type ProjectCaller } from "../testing/members.ts";
@@ -67,12 +67,12 @@ const live = async (caller: ProjectCaller, flavorRef: string, steps: ReadonlyArr
 };
 
 /** A meter in its own scope: `stop` closes it as SIGTERM would (final checkpoint written). */
-const startMeter = async () => {
+const startMeter = async (stream: Partial<MeterOptions["stream"]> = {}, dir = meterDir) => {
   const ready = Deferred.makeUnsafe<RunningMeter>();
   const fiber = Effect.runFork(
     Effect.scoped(
       Effect.gen(function* () {
-        const meter = yield* runMeter({ stream: { url: cloud.gateway.url, fetch: fetchIn, token: cloud.adminToken, reconnectDelayMs: 50 }, dir: meterDir, checkpointEveryMs: 20 });
+        const meter = yield* runMeter({ stream: { url: cloud.gateway.url, fetch: fetchIn, token: cloud.adminToken, reconnectDelayMs: 50, ...stream }, dir, checkpointEveryMs: 20 });
         Deferred.doneUnsafe(ready, Effect.succeed(meter));
         return yield* Effect.never;
       }),
@@ -212,6 +212,29 @@ describe("metering from the public event stream", () => {
     await expectAgrees(appFor(() => third.meter.current()), began - HOUR, now + HOUR);
     expect(replayed.eventCounts.toJS()).toEqual(resumed.eventCounts.toJS());
     await third.stop();
+  });
+});
+
+describe("the meter's connection to the stream", () => {
+  it("waits out a gateway it cannot reach, then catches up", async () => {
+    let failures = 0;
+    const flaky = (url: string, init: RequestInit) => (failures++ < 2 ? Promise.reject(new Error("connect ECONNREFUSED")) : fetchIn(url, init));
+    const dir = await mkdtemp(join(tmpdir(), "weft-meter-flaky-"));
+    const { meter, stop } = await startMeter({ fetch: flaky }, dir);
+    expect((await caughtUp(meter)).position).toBe(await cloud.head());
+    expect(failures).toBeGreaterThan(2);
+    await stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("stops with MeterRefused when the gateway refuses its token", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "weft-meter-refused-"));
+    const { meter, stop } = await startMeter({ token: "not-a-token" }, dir);
+    const stopped = await Effect.runPromise(Effect.flip(meter.stopped));
+    expect(stopped).toBeInstanceOf(MeterRefused);
+    expect(stopped.message).toMatch(/refused \(401\)/);
+    await stop();
+    await rm(dir, { recursive: true, force: true });
   });
 });
 

@@ -3,5 +3,5 @@
  * metering document, checkpointed under `<WEFT_DATA_DIR>/meter/`; the Keystone client logs the
  * meter in and validates its callers' tokens when it runs apart from the gateway.
  */
-export { meterCheckpointFile, runMeter, type MeterOptions, type RunningMeter } from "./meter.ts";
-export { keptLogin, keystoneTokenValidator, passwordLogin, type Fetch, type PasswordLogin, type TokenValidatorOptions, type ValidatedToken } from "./keystone.ts";
+export { meterCheckpointFile, MeterRefused, runMeter, type MeterOptions, type RunningMeter } from "./meter.ts";
+export { keptLogin, keystoneTokenValidator, LoginRefused, passwordLogin, type Fetch, type PasswordLogin, type TokenValidatorOptions, type ValidatedToken } from "./keystone.ts";

@@ -31,7 +31,17 @@ const identityV3 = (url: string) => {
   return base.endsWith("/v3") ? base : base.endsWith("/identity") ? `${base}/v3` : `${base}/identity/v3`;
 };
 
-/** Logs in with a password, project-scoped; resolves to the token. */
+/** Keystone refused the credentials (or the request): trying again will not help. */
+export class LoginRefused extends Error {
+  readonly status: number;
+  constructor(userName: string, status: number) {
+    super(`login as ${userName} refused by Keystone (${status})`);
+    this.name = "LoginRefused";
+    this.status = status;
+  }
+}
+
+/** Logs in with a password, project-scoped; resolves to the token. Throws LoginRefused on a 4xx. */
 export const passwordLogin = async (login: PasswordLogin): Promise<string> => {
   const fetchFn = login.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
   const domain = { id: login.domainId ?? "default" };
@@ -47,7 +57,8 @@ export const passwordLogin = async (login: PasswordLogin): Promise<string> => {
   });
   const token = response.headers.get("x-subject-token");
   await response.body?.cancel();
-  if (response.status !== 201 || token === null) throw new Error(`login as ${login.userName} refused by Keystone (${response.status})`);
+  if (response.status >= 400 && response.status < 500) throw new LoginRefused(login.userName, response.status);
+  if (response.status !== 201 || token === null) throw new Error(`login as ${login.userName}: Keystone answered ${response.status}`);
   return token;
 };
 

@@ -8,7 +8,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Effect, Schedule } from "effect";
+import { Effect, Fiber, Schedule, Schema } from "effect";
 import { Packr, unpack } from "msgpackr";
 import {
   evolveMetering,
@@ -21,6 +21,7 @@ import {
 } from "@weft/projections/metering";
 import type { AnyWeftCloudEvent } from "../events/cloudEvents.ts";
 import { subscribeEvents, SubscriptionRefused, type SubscribeOptions } from "../events/subscriber.ts";
+import { LoginRefused } from "./keystone.ts";
 
 // The fold reads CloudEvents through its own narrower type: this keeps the two in step.
 const _publicEventsAreMetered = (event: AnyWeftCloudEvent): MeteredEvent => event;
@@ -34,7 +35,15 @@ export interface MeterOptions {
   readonly checkpointEveryMs?: number;
 }
 
+/** The cloud refused the meter (its credentials, its role, its filter): it stopped following. */
+export class MeterRefused extends Schema.TaggedError<MeterRefused>()("MeterRefused", {
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect()),
+}) {}
+
 export interface RunningMeter {
+  /** Fails when the meter stops following for good (MeterRefused); never succeeds. */
+  readonly stopped: Effect.Effect<never, MeterRefused>;
   /** The document folded so far; its `position` is the last event folded. */
   readonly current: () => MeteringDocument;
   /** Resolves once the document has folded `position` (or the meter stopped). */
@@ -73,8 +82,10 @@ export const runMeter = Effect.fnUntraced(function* (options: MeterOptions) {
   let saved = doc.position;
   const waiters = new Set<{ readonly position: number; readonly resolve: (seen: boolean) => void }>();
 
+  // Anything but a refusal (the gateway down or restarting, a login that could not reach it) is
+  // waited out; a refusal (bad credentials, not admin) ends the meter.
   const follow = async (signal: AbortSignal) => {
-    for (;;) {
+    for (let delay = 500; ; delay = Math.min(delay * 2, 30_000)) {
       try {
         for await (const event of subscribeEvents({ ...options.stream, after: doc.position, signal })) {
           doc = evolveMetering(doc, event);
@@ -87,10 +98,19 @@ export const runMeter = Effect.fnUntraced(function* (options: MeterOptions) {
         }
         return;
       } catch (error) {
-        // A checkpoint beyond the stream's newest event belongs to another log (a wiped data dir):
-        // meter this one from its start.
-        if (!(error instanceof SubscriptionRefused && error.status === 400 && doc.position > 0)) throw error;
-        doc = initialMeteringDocument();
+        if (signal.aborted) return;
+        if (error instanceof SubscriptionRefused && error.status === 400 && doc.position > 0) {
+          // A checkpoint beyond the stream's newest event belongs to another log (a wiped data
+          // dir): meter this one from its start.
+          doc = initialMeteringDocument();
+          continue;
+        }
+        if (error instanceof SubscriptionRefused || error instanceof LoginRefused) throw new MeterRefused({ message: error.message, cause: error });
+        onRetry(error, delay);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+        });
       }
     }
   };
@@ -99,7 +119,8 @@ export const runMeter = Effect.fnUntraced(function* (options: MeterOptions) {
     if (doc.position === saved) return Effect.void;
     const taken = doc;
     return saveCheckpoint(path, taken).pipe(Effect.tap(() => Effect.sync(() => (saved = taken.position))));
-  });
+    // A write under way finishes before the final one starts: both use the same temporary file.
+  }).pipe(Effect.uninterruptible);
 
   yield* Effect.addFinalizer(() =>
     checkpoint.pipe(
@@ -111,13 +132,20 @@ export const runMeter = Effect.fnUntraced(function* (options: MeterOptions) {
       ),
     ),
   );
-  yield* Effect.tryPromise((signal) => follow(signal)).pipe(
+  const services = yield* Effect.context<never>();
+  const onRetry = (error: unknown, delay: number) =>
+    Effect.runForkWith(services)(Effect.logWarning(`meter: the event stream failed, retrying in ${delay} ms`, error));
+  const following = yield* Effect.tryPromise({
+    try: (signal) => follow(signal),
+    catch: (error) => (error instanceof MeterRefused ? error : new MeterRefused({ message: String(error), cause: error })),
+  }).pipe(
     Effect.tapError((error) => Effect.logError("meter stopped following the event stream", error)),
     Effect.forkScoped,
   );
   yield* checkpoint.pipe(Effect.repeat(Schedule.spaced(options.checkpointEveryMs ?? 1000)), Effect.forkScoped);
 
   return {
+    stopped: Fiber.join(following).pipe(Effect.andThen(Effect.never)),
     current: () => doc,
     waitFor: (position) =>
       doc.position >= position ? Promise.resolve(true) : new Promise<boolean>((resolve) => void waiters.add({ position, resolve })),
