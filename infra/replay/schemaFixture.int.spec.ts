@@ -5,7 +5,7 @@
  * must be the story the fixture tells. A schema change that cannot read them any more fails
  * here; the fix is an upcaster (docs/replay.md), never an edit of the fixture.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Effect } from "effect";
@@ -19,14 +19,9 @@ import { makeSqliteEventStore } from "../eventStore/sqliteEventStore.ts";
 import type { HostView } from "../relay/hostView.ts";
 import { eventCodecByType, readModelNamed, readModels } from "./readModels.ts";
 import { canonicalHash } from "./canonical.ts";
+import { appendSchemaV1, schemaV1Lines, type FixtureLine } from "./fixtures/schemaV1.ts";
 import { parseReplayBound, replay, type ReplayResult } from "./replay.ts";
 
-interface FixtureLine {
-  readonly stream: string;
-  readonly type: string;
-  readonly data: string;
-  readonly metadata: string;
-}
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 const hex = (n: number) => id(n).replaceAll("-", "");
@@ -44,15 +39,12 @@ const hashes = (replayed: ReplayResult) => replayed.models.map(({ model, doc }) 
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "weft-schema-v1-"));
-  const text = await readFile(new URL("./fixtures/schema-v1.jsonl", import.meta.url), "utf8");
-  lines = text.trim().split("\n").map((line) => JSON.parse(line) as FixtureLine);
+  lines = schemaV1Lines();
   await Effect.runPromise(
     Effect.scoped(
       Effect.gen(function* () {
         const store = yield* makeSqliteEventStore(join(dir, "events.sqlite"));
-        for (const line of lines) {
-          yield* store.append(line.stream, "any", [{ type: line.type, data: Buffer.from(line.data, "base64"), metadata: Buffer.from(line.metadata, "base64") }]);
-        }
+        yield* appendSchemaV1(store);
         const all = readModels.map((model) => ({ model }));
         // Small pages, so page boundaries fall inside the story.
         result = yield* replay(store, all, { kind: "head" }, 7);
