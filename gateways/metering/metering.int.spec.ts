@@ -5,6 +5,7 @@
  * served as a standalone `weft meter` is (its own app, tokens validated by Keystone over HTTP).
  * Its totals are checked against a brute-force count straight from the store's `$all`, across a
  * stop mid-stream and a restart from a stale checkpoint (a crash), and its HTTP faults are Nova's.
+ * The blocks after the first read the servers its workload leaves behind, so they run in order.
  */
 import { randomUUID } from "node:crypto";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
