@@ -2,7 +2,8 @@
  * Acceptance: the audit trail of a server that the real `openstack` CLI created, stopped and
  * deleted against `weft up`. `weft audit <server id>` lists each step with the user, the request
  * id the CLI's requests got and the command that caused it, both while the cloud runs and after
- * it stopped; `weft audit --user <admin id> --since <t>` lists what the admin did since then.
+ * it stopped, and the same as the gateway's `/audit/v1` (found in the catalog) answers;
+ * `weft audit --user <admin id> --since <t>` lists what the admin did since then.
  */
 import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
@@ -121,6 +122,16 @@ describe("weft audit", () => {
     expect(records.filter((record) => record.weft.stream === `server-${serverId}`).map((record) => record.weft.commandType)).toEqual(["RequestServerBuild", "StopServer", "DeleteServer"]);
     // Image and flavor were made before `since`: not listed.
     expect(records.some((record) => record.weft.eventType.startsWith("weft.image."))).toBe(false);
+  });
+
+  it("is in the catalog, and the gateway's /audit/v1 answers the same records", async () => {
+    const service = await os(["catalog", "show", "audit"]);
+    const endpoint = service.endpoints.find((entry: { interface: string }) => entry.interface === "public").url as string;
+    expect(endpoint).toBe(`${weft.url}/audit/v1`);
+    const token = (await os(["token", "issue"])).id as string;
+    const response = await fetch(`${endpoint}/resources/${serverId}/history`, { headers: { "x-auth-token": token } });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { records: Array<AuditRecord> }).records).toEqual(await auditJson([serverId]));
   });
 
   it("reads the same history after the cloud stopped", async () => {
