@@ -133,6 +133,9 @@ describe("a resource's history", () => {
     expect(since.length).toBeGreaterThan(0);
     expect(since.every((record) => Date.parse(record.eventTime) >= Date.parse(all[4]!.eventTime))).toBe(true);
     expect((await history(serverId, "?since=2999-01-01")).body).toEqual({ records: [] });
+    // A page that ends with the last record has no next; a marker past it gives nothing.
+    expect((await history(serverId, `?limit=${all.length}`)).body).toEqual({ records: all });
+    expect((await history(serverId, `?marker=${all.at(-1)!.weft.position}`)).body).toEqual({ records: [] });
   });
 
   it("takes every answer up to the moment of the question", async () => {

@@ -45,6 +45,18 @@ const maxRun = 256;
 
 const emptyPage: AuditPage = { records: [], more: false };
 
+/** The index of the first position after `after` in increasing `positions`. */
+const firstAfter = (positions: ReadonlyArray<Position>, after: Position): number => {
+  let low = 0;
+  let high = positions.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (positions[middle]! <= after) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+};
+
 export const makeAuditTrail = Effect.fnUntraced(function* () {
   const store = yield* EventStore;
   const services = yield* Effect.context<never>();
@@ -96,20 +108,20 @@ export const makeAuditTrail = Effect.fnUntraced(function* () {
       if (entries === undefined) return emptyPage;
       const records: Array<AuditRecord> = [];
       const { positions, times } = entries;
-      let next = 0;
-      while (next < positions.length && positions[next]! <= (query.after ?? 0)) next++;
+      const wanted = (at: number) => query.since === undefined || times[at]! >= query.since;
+      let next = firstAfter(positions, query.after ?? 0);
       while (records.length < query.limit && next < positions.length) {
         const batch: Array<Position> = [];
         for (; next < positions.length && batch.length < query.limit - records.length; next++) {
-          if (query.since === undefined || times[next]! >= query.since) batch.push(positions[next]!);
+          if (wanted(next)) batch.push(positions[next]!);
         }
         for (const event of yield* readAt(batch)) {
           const record = visible(event, query.project) ? recordOf(event) : undefined;
           if (record !== undefined) records.push(record);
         }
       }
-      const more = records.length >= query.limit && positions.slice(next).some((_, offset) => query.since === undefined || times[next + offset]! >= query.since);
-      return { records, more };
+      while (next < positions.length && !wanted(next)) next++;
+      return { records, more: records.length >= query.limit && next < positions.length };
     });
 
   const history = (resourceId: string, query: AuditQuery) =>
