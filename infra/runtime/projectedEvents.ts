@@ -21,80 +21,60 @@ export interface ProjectedMetadata {
   readonly actor: { readonly userId: string; readonly projectId: string };
 }
 
-const utf8 = new TextDecoder("utf-8");
+// `ignoreBOM`: a string that starts with U+FEFF keeps it, as protobufjs keeps it.
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
-// Metadata strings are short and almost always ASCII (uuids, request ids, RFC 3339 times), where
-// building the string from char codes is several times faster than a TextDecoder call.
-const stringAt = (bytes: Uint8Array, start: number, end: number): string => {
-  if (end - start > 64) return utf8.decode(bytes.subarray(start, end));
-  let text = "";
-  for (let i = start; i < end; i++) {
-    const byte = bytes[i]!;
-    if (byte > 0x7f) return utf8.decode(bytes.subarray(start, end));
-    text += String.fromCharCode(byte);
-  }
-  return text;
-};
+const stringAt = (bytes: Uint8Array, start: number, end: number): string => utf8.decode(bytes.subarray(start, end));
 
 class MalformedMetadata extends Error {
   readonly _tag = "MalformedMetadata";
 }
 
-/** A protobuf reader over a range of bytes: varints, and skipping fields it does not want. */
-const makeReader = (bytes: Uint8Array, start: number, end: number) => {
-  let at = start;
-  const varint = (): number => {
-    let value = 0;
-    let shift = 0;
-    for (;;) {
-      if (at >= end) throw new MalformedMetadata("event metadata: truncated varint");
-      const byte = bytes[at++]!;
-      // Beyond 2^53 precision is lost, as protobufjs's `longs: Number` loses it.
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return value;
-      shift += 7;
-      if (shift > 63) throw new MalformedMetadata("event metadata: varint too long");
-    }
-  };
-  const length = (): number => {
-    const size = varint();
-    if (at + size > end) throw new MalformedMetadata("event metadata: field runs past its message");
-    return size;
-  };
-  const skip = (wireType: number): void => {
-    switch (wireType) {
-      case 0:
-        varint();
-        return;
-      case 1:
-        at += 8;
-        break;
-      case 2: {
-        // Not `at += length()`: that adds to `at` as it was before the length was read.
-        const size = length();
-        at += size;
-        return;
-      }
-      case 5:
-        at += 4;
-        break;
-      default:
-        throw new MalformedMetadata(`event metadata: unsupported wire type ${wireType}`);
-    }
-    if (at > end) throw new MalformedMetadata("event metadata: field runs past its message");
-  };
-  return {
-    done: () => at >= end,
-    varint,
-    /** The range of the length-delimited field that follows. */
-    range: (): readonly [number, number] => {
-      const size = length();
-      const from = at;
-      at += size;
-      return [from, at];
-    },
-    skip,
-  };
+// One reader, no closures: it runs for every event a projection folds. `at` is where the next
+// read starts; `varint` leaves the value in `value` and advances `at`.
+let at = 0;
+let value = 0;
+
+const readVarint = (bytes: Uint8Array, end: number): void => {
+  value = 0;
+  let shift = 0;
+  for (;;) {
+    if (at >= end) throw new MalformedMetadata("event metadata: truncated varint");
+    const byte = bytes[at++]!;
+    // Beyond 2^53 precision is lost, as protobufjs's `longs: Number` loses it.
+    value += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) return;
+    shift += 7;
+    if (shift > 63) throw new MalformedMetadata("event metadata: varint too long");
+  }
+};
+
+/** Reads a length prefix; `at` is then the field's first byte and `value` its end. */
+const readLength = (bytes: Uint8Array, end: number): void => {
+  readVarint(bytes, end);
+  value += at;
+  if (value > end) throw new MalformedMetadata("event metadata: field runs past its message");
+};
+
+const skip = (bytes: Uint8Array, end: number, wireType: number): void => {
+  switch (wireType) {
+    case 0:
+      readVarint(bytes, end);
+      return;
+    case 1:
+      at += 8;
+      break;
+    case 2:
+      readLength(bytes, end);
+      at = value;
+      return;
+    case 5:
+      at += 4;
+      break;
+    default:
+      throw new MalformedMetadata(`event metadata: unsupported wire type ${wireType}`);
+  }
+  if (at > end) throw new MalformedMetadata("event metadata: field runs past its message");
 };
 
 /** occurredAt (6), requestId (2) and the actor's (5) userId (1) and projectId (3), nothing else decoded. */
@@ -103,32 +83,36 @@ export const projectedMetadataOf = (bytes: Uint8Array): ProjectedMetadata => {
   let requestId = "";
   let userId = "";
   let projectId = "";
-  const reader = makeReader(bytes, 0, bytes.length);
-  while (!reader.done()) {
-    const tag = reader.varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
+  const end = bytes.length;
+  at = 0;
+  while (at < end) {
+    readVarint(bytes, end);
+    const field = Math.floor(value / 8);
+    const wireType = value & 7;
     if (wireType !== 2 || (field !== 2 && field !== 5 && field !== 6)) {
-      reader.skip(wireType);
+      skip(bytes, end, wireType);
       continue;
     }
-    const [from, to] = reader.range();
-    if (field === 6) occurredAt = stringAt(bytes, from, to);
-    else if (field === 2) requestId = stringAt(bytes, from, to);
+    readLength(bytes, end);
+    const fieldEnd = value;
+    if (field === 6) occurredAt = stringAt(bytes, at, fieldEnd);
+    else if (field === 2) requestId = stringAt(bytes, at, fieldEnd);
     else {
-      const actor = makeReader(bytes, from, to);
-      while (!actor.done()) {
-        const actorTag = actor.varint();
-        const actorField = Math.floor(actorTag / 8);
-        if ((actorTag & 7) !== 2 || (actorField !== 1 && actorField !== 3)) {
-          actor.skip(actorTag & 7);
+      while (at < fieldEnd) {
+        readVarint(bytes, fieldEnd);
+        const actorField = Math.floor(value / 8);
+        const actorWireType = value & 7;
+        if (actorWireType !== 2 || (actorField !== 1 && actorField !== 3)) {
+          skip(bytes, fieldEnd, actorWireType);
           continue;
         }
-        const [start, end] = actor.range();
-        if (actorField === 1) userId = stringAt(bytes, start, end);
-        else projectId = stringAt(bytes, start, end);
+        readLength(bytes, fieldEnd);
+        if (actorField === 1) userId = stringAt(bytes, at, value);
+        else projectId = stringAt(bytes, at, value);
+        at = value;
       }
     }
+    at = fieldEnd;
   }
   return { occurredAt, requestId, actor: { userId, projectId } };
 };
