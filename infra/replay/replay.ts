@@ -9,7 +9,7 @@
  */
 import { Effect } from "effect";
 import type { EventStoreShape, EventStoreUnavailable, Position, RecordedEvent } from "../eventStore/EventStore.ts";
-import { projectedMetadataOf } from "../runtime/projectedEvents.ts";
+import { projectedMetadataOf, type ProjectedMetadata } from "../runtime/projectedEvents.ts";
 import { eventCodecByType, type ReadModel, type ReplayedEvent } from "./readModels.ts";
 
 /** Where a replay stops: after `position`, or before the first event that occurred after `time`. */
@@ -50,19 +50,15 @@ interface Folding {
   folded: number;
 }
 
-const replayedEventOf = (recorded: RecordedEvent, occurredAt: string | undefined): ReplayedEvent => {
-  const codec = eventCodecByType.get(recorded.type)!;
-  const metadata = projectedMetadataOf(recorded.metadata);
-  return {
-    event: codec.decode(recorded.type, recorded.data),
-    stream: recorded.stream,
-    position: recorded.position,
-    occurredAt: occurredAt ?? metadata.occurredAt,
-    requestId: metadata.requestId,
-    actor: metadata.actor,
-    recorded,
-  };
-};
+const replayedEventOf = (recorded: RecordedEvent, metadata: ProjectedMetadata): ReplayedEvent => ({
+  event: eventCodecByType.get(recorded.type)!.decode(recorded.type, recorded.data),
+  stream: recorded.stream,
+  position: recorded.position,
+  occurredAt: metadata.occurredAt,
+  requestId: metadata.requestId,
+  actor: metadata.actor,
+  recorded,
+});
 
 /**
  * Folds `targets` from position 0 to `bound`, reading `pageSize` events at a time. Fails only when
@@ -89,22 +85,21 @@ export const replay = (
 
     let position: Position = 0;
     let events = 0;
-    let stopped = last === 0;
-    // One page per step, folded synchronously: a page is a few milliseconds of work.
-    const foldPage = (page: ReadonlyArray<RecordedEvent>) => {
+    // Folds one page synchronously (a few milliseconds of work); true once the bound is reached.
+    const foldPage = (page: ReadonlyArray<RecordedEvent>): boolean => {
       for (const recorded of page) {
-        if (recorded.position > last) return (stopped = true);
-        let occurredAt: string | undefined;
+        if (recorded.position > last) return true;
+        let metadata: ProjectedMetadata | undefined;
         if (bound.kind === "time") {
-          occurredAt = projectedMetadataOf(recorded.metadata).occurredAt;
-          if (Date.parse(occurredAt) > bound.epochMs) return (stopped = true);
+          metadata = projectedMetadataOf(recorded.metadata);
+          if (Date.parse(metadata.occurredAt) > bound.epochMs) return true;
         }
         const wanting = byType.get(recorded.type);
         if (wanting !== undefined) {
           let replayed: ReplayedEvent | undefined;
           for (const target of wanting) {
             if (recorded.position > target.until) continue;
-            replayed ??= replayedEventOf(recorded, occurredAt);
+            replayed ??= replayedEventOf(recorded, metadata ?? projectedMetadataOf(recorded.metadata));
             target.doc = target.model.evolve(target.doc, replayed);
             target.folded += 1;
           }
@@ -112,12 +107,10 @@ export const replay = (
         position = recorded.position;
         events += 1;
       }
-      return (stopped = position >= last || page.length === 0);
+      return page.length === 0 || position >= last;
     };
-    while (!stopped) {
-      const page = yield* store.readAll(position, pageSize);
-      foldPage(page);
-    }
+    let done = last === 0;
+    while (!done) done = foldPage(yield* store.readAll(position, pageSize));
     return {
       models: folding.map(({ model, until, doc, folded }) => ({ model, doc, folded, position: Math.min(position, until) })),
       position,
