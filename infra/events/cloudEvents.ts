@@ -123,6 +123,8 @@ export interface WeftCloudEvent<Type extends string = string, Data = unknown> {
   /** The request that caused it (`x-openstack-request-id`). */
   readonly weftrequestid?: string;
   readonly weftcommandid?: string;
+  /** The command that caused it (`StopServer`); absent for events recorded before Weft kept it. */
+  readonly weftcommandtype?: string;
   readonly weftcorrelationid?: string;
   readonly weftcausationid?: string;
 }
@@ -181,6 +183,7 @@ export const toCloudEvent = (recorded: RecordedEvent, owner?: string, payload: M
     ["weftactorroles", actor?.roles.join(",")],
     ["weftrequestid", metadata.requestId],
     ["weftcommandid", metadata.commandId],
+    ["weftcommandtype", metadata.commandType],
     ["weftcorrelationid", metadata.correlationId],
     ["weftcausationid", metadata.causationId],
   ];

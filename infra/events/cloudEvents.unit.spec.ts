@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "@weft/proto";
-import { eventCodecs as codecs, recordedEvent as recorded } from "../testing/recordedEvents.ts";
+import { eventCodecs as codecs, memberActor, recordedEvent as recorded } from "../testing/recordedEvents.ts";
 import { contextOf, eventTypeNamed, publishedEventTypes, resourceTypes, toCloudEvent } from "./cloudEvents.ts";
 import { isSecretField, redactSecrets } from "./redaction.ts";
 
@@ -26,6 +26,11 @@ describe("toCloudEvent", () => {
       weftcommandid: "cmd-1",
       weftcorrelationid: "corr-1",
     });
+  });
+
+  it("names the command that caused the event when the metadata has it", () => {
+    const event = toCloudEvent(recorded("server-1", { type: "ServerStopped", data: { serverId: "1" } }, 43, memberActor, "ReportServerStopped"));
+    expect(event.weftcommandtype).toBe("ReportServerStopped");
   });
 
   it("names every attribute as the spec allows: lowercase letters and digits, at most 20", () => {
