@@ -46,7 +46,8 @@ export const buildCatalog = (publicUrl: string, region: string): ReadonlyArray<C
     type: service.type,
     name: service.name,
     endpoints: interfaces.map((kind, index) => ({
-      id: `${service.id.slice(0, 30)}${index.toString().padStart(2, "0")}`,
+      // The service ids differ only in their last two digits, so those stay in each endpoint's id.
+      id: `${service.id.slice(0, 28)}${service.id.slice(30)}${index.toString().padStart(2, "0")}`,
       interface: kind,
       region,
       region_id: region,

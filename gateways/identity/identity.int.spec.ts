@@ -66,6 +66,9 @@ describe("identity gateway", () => {
     expect(token.roles.map((role: { name: string }) => role.name).sort()).toEqual(["admin", "member", "reader"]);
     expect(token.catalog[0]).toMatchObject({ type: "identity", name: "keystone" });
     expect(token.catalog[0].endpoints.map((endpoint: { interface: string }) => endpoint.interface).sort()).toEqual(["admin", "internal", "public"]);
+    // `openstack endpoint list/show` tells endpoints apart by id.
+    const endpointIds = token.catalog.flatMap((service: { endpoints: Array<{ id: string }> }) => service.endpoints.map((endpoint) => endpoint.id));
+    expect(new Set(endpointIds).size).toBe(token.catalog.length * 3);
     const validated = await json(await cloud.request("/identity/v3/auth/tokens", { token: cloud.adminToken, headers: { "x-subject-token": cloud.adminToken } }));
     expect(validated.status).toBe(200);
     expect(validated.body.token.user.name).toBe("admin");
