@@ -111,6 +111,9 @@ export const runProcessManager = Effect.fnUntraced(function* <R>(manager: Proces
       // Backs off from 50 ms, never waiting more than 5 s between tries.
       Effect.retry(Schedule.min([Schedule.exponential("50 millis"), Schedule.spaced("5 seconds")])),
       Effect.orDie,
+      // A bug, not a failure: never retried nor skipped, so the event's stream (and the
+      // checkpoint) stay where they are until a restart hands the event over again.
+      Effect.tapDefect((defect) => Effect.logError(`${manager.name}: handling ${event.type} at ${event.position} died; ${event.stream} waits for a restart`, defect)),
     );
 
   const slots = Semaphore.makeUnsafe(concurrency);
