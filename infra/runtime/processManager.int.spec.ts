@@ -206,6 +206,25 @@ describe("process manager runtime", () => {
         expect(seen.slice(3)).toEqual(["flaky", "after"]);
       })));
 
+  it("never moves past an event whose handler died, while other streams go on", () =>
+    withStore(() =>
+      Effect.gen(function* () {
+        const stream = (n: number) => `00000000-0000-4000-8000-00000000003${n}`;
+        const positions = yield* appendWanted([[stream(1), "a"], [stream(2), "bug"], [stream(2), "blocked"], [stream(3), "c"]]);
+        const seen: Array<string> = [];
+        const manager: ProcessManager<never> = {
+          name: "buggy",
+          eventTypes: new Set(["Wanted"]),
+          handle: (recorded) => (bodyOf(recorded) === "bug" ? Effect.die(new Error("a bug")) : Effect.sync(() => void seen.push(bodyOf(recorded)))),
+        };
+        const running = yield* runProcessManager(manager, { checkpoints: memoryCheckpointStore(), concurrency: 4 });
+        yield* waitUntil(() => seen.length === 2);
+        yield* Effect.sleep(50);
+        expect([...seen].sort()).toEqual(["a", "c"]);
+        expect(running.position()).toBe(positions.get("a"));
+        expect(running.inFlight()).toBe(2);
+      })));
+
   it("derives the same command id from the same event, and different ids per step", () => {
     const recorded = { id: "0b7c3a52-2f7e-4a1e-9d55-1f0e6c8a9b10" };
     expect(causedCommandId(recorded, "claim")).toBe(causedCommandId({ ...recorded }, "claim"));
