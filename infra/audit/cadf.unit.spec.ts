@@ -166,10 +166,11 @@ describe("parseAuditTime", () => {
     expect(parseAuditTime("2030-01-02T03:04:05.123")).toBe(Date.parse("2030-01-02T03:04:05.123Z"));
     expect(parseAuditTime("2030-01-02T03:04:05+02:00")).toBe(Date.parse("2030-01-02T01:04:05Z"));
     expect(parseAuditTime("2030-01-02 03:04")).toBe(Date.parse("2030-01-02T03:04:00Z"));
+    expect(parseAuditTime("2032-02-29")).toBe(Date.parse("2032-02-29T00:00:00Z"));
   });
 
   it("refuses anything else", () => {
-    for (const text of ["", "yesterday", "1700000000", "2030-13-01", "2030-01-02T25:00:00Z", "2030-01-02T03:04:05Zjunk"]) {
+    for (const text of ["", "yesterday", "1700000000", "2030-13-01", "2030-01-02T25:00:00Z", "2030-01-02T03:04:05Zjunk", "2030-02-30", "2031-02-29T00:00:00Z", "2030-04-31"]) {
       expect(parseAuditTime(text), text).toBeUndefined();
     }
   });

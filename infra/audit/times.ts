@@ -14,6 +14,8 @@ export const parseAuditTime = (text: string): number | undefined => {
   if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > 31 || Number(hour ?? 0) > 23 || Number(minute ?? 0) > 59 || Number(second ?? 0) > 59) {
     return undefined;
   }
+  // Date.parse rolls 2030-02-30 over to 2 March; the Gregorian calendar repeats every 400 years.
+  if (Number(day) > new Date(Date.UTC(2000 + (Number(year) % 400), Number(month), 0)).getUTCDate()) return undefined;
   const normalised = hour === undefined ? `${year}-${month}-${day}T00:00:00Z` : `${text.trim().replace(" ", "T")}${zone === undefined ? "Z" : ""}`;
   const time = Date.parse(normalised);
   return Number.isNaN(time) ? undefined : time;
