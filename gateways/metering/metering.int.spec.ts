@@ -217,13 +217,16 @@ describe("metering from the public event stream", () => {
 });
 
 describe("the meter's connection to the stream", () => {
-  it("waits out a gateway it cannot reach, then catches up", async () => {
+  it("waits out a gateway it cannot reach, its login included, then catches up", async () => {
     let failures = 0;
     const flaky = (url: string, init: RequestInit) => (failures++ < 2 ? Promise.reject(new Error("connect ECONNREFUSED")) : fetchIn(url, init));
+    let logins = 0;
+    const login = () => (logins++ < 2 ? Promise.reject(new Error("login: connect ECONNREFUSED")) : Promise.resolve(cloud.adminToken));
     const dir = await mkdtemp(join(tmpdir(), "weft-meter-flaky-"));
-    const { meter, stop } = await startMeter({ fetch: flaky }, dir);
+    const { meter, stop } = await startMeter({ fetch: flaky, token: login }, dir);
     expect((await caughtUp(meter)).position).toBe(await cloud.head());
     expect(failures).toBeGreaterThan(2);
+    expect(logins).toBe(3);
     await stop();
     await rm(dir, { recursive: true, force: true });
   });
