@@ -30,12 +30,15 @@ const period = ["--start", day(-1), "--end", day(2)];
 const token = async () => (await os(["token", "issue"])).id as string;
 const adminProjectId = async () => (await os(["project", "show", "admin"])).id as string;
 
-/** `weft meter` as its own process, joined to `weft up` by the gateway URL. */
-const startMeter = async (port: number) => {
-  const child: ChildProcess = spawn(process.execPath, [...weftNodeOptions, mainTs, "meter"], {
-    env: { ...process.env, WEFT_DATA_DIR: meterDataDir, WEFT_GATEWAY_URL: weft.url, WEFT_ADMIN_PASSWORD: ADMIN.password, WEFT_METER_PORT: String(port) },
+const spawnMeter = (port: number, password = ADMIN.password): ChildProcess =>
+  spawn(process.execPath, [...weftNodeOptions, mainTs, "meter"], {
+    env: { ...process.env, WEFT_DATA_DIR: meterDataDir, WEFT_GATEWAY_URL: weft.url, WEFT_ADMIN_PASSWORD: password, WEFT_METER_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
+
+/** `weft meter` as its own process, joined to `weft up` by the gateway URL. */
+const startMeter = async (port: number) => {
+  const child = spawnMeter(port);
   let output = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
@@ -126,6 +129,15 @@ describe("openstack usage against weft up", () => {
 });
 
 describe("weft meter on its own", () => {
+  it("stops with the reason when the cloud refuses its login", async () => {
+    const child = spawnMeter(await freePort(), "wrong-password");
+    let output = "";
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(2);
+    expect(output).toContain("weft meter: the cloud refused the meter: login as admin refused by Keystone (401)");
+  });
+
   it("keeps exact totals across a SIGKILL mid-stream", async () => {
     const project = await adminProjectId();
     const port = await freePort();
