@@ -134,8 +134,9 @@ const usageList = async (app: ReturnType<typeof meterApp>, start: number, end: n
   return new Map(body.tenant_usages.map((usage) => [usage.tenant_id as string, usage]));
 };
 
-const expectAgrees = async (app: ReturnType<typeof meterApp>, start: number, end: number) => {
-  const expected = await bruteForce(start, end);
+/** os-simple-tenant-usage against the raw log, for an app whose clock reads `now`: Nova counts no further than now. */
+const expectAgrees = async (app: ReturnType<typeof meterApp>, start: number, end: number, now: number) => {
+  const expected = await bruteForce(start, Math.min(end, now));
   const served = await usageList(app, start, end);
   expect([...served.keys()].sort()).toEqual([...expected.keys()].sort());
   for (const [project, totals] of expected) {
@@ -199,10 +200,10 @@ describe("metering from the public event stream", () => {
 
     const second = await startMeter();
     const resumed = await caughtUp(second.meter);
-    const app = appFor(() => second.meter.current());
     const now = Date.now();
-    await expectAgrees(app, began - HOUR, now + HOUR);
-    await expectAgrees(app, Math.floor(began + (now - began) / 2), now);
+    const app = appFor(() => second.meter.current(), () => now);
+    await expectAgrees(app, began - HOUR, now + HOUR, now);
+    await expectAgrees(app, Math.floor(began + (now - began) / 2), now, now);
     await second.stop();
 
     // A crash: the checkpoint on disk is an old one, so events it already counted come again.
@@ -210,7 +211,7 @@ describe("metering from the public event stream", () => {
     const third = await startMeter();
     const replayed = await caughtUp(third.meter);
     expect(replayed.position).toBe(resumed.position);
-    await expectAgrees(appFor(() => third.meter.current()), began - HOUR, now + HOUR);
+    await expectAgrees(appFor(() => third.meter.current(), () => now), began - HOUR, now + HOUR, now);
     expect(replayed.eventCounts.toJS()).toEqual(resumed.eventCounts.toJS());
     await third.stop();
   });

@@ -1,8 +1,7 @@
 /**
  * Weft's own metering API, mounted at `/metering/v1` (docs/metering.md): usage per project per
  * period, per resource, and as a time series. Times are RFC 3339; usage is counted up to the
- * period's end or now, whichever comes first (unlike Nova's os-simple-tenant-usage, which counts
- * a running server to the end of the period asked for, future included).
+ * period's end or now, whichever comes first, as os-simple-tenant-usage counts it.
  *
  *   GET /metering/v1/usage                           every project's totals (admin)
  *   GET /metering/v1/projects/{id}/usage             one project's totals and per-flavor usage

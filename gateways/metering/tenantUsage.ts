@@ -65,7 +65,9 @@ const periodOf = (deps: MeteringDeps, c: Context<TenantUsageEnv>, known: Readonl
   const limitText = paging ? c.req.query("limit") : undefined;
   if (limitText !== undefined && !/^\d+$/.test(limitText)) throw new HttpFault(400, `Invalid input for query parameters limit. Value: ${limitText}. '${limitText}' does not match '^[0-9]*$'`);
   const limit = Math.min(limitText === undefined ? MAX_LIMIT : Number(limitText), MAX_LIMIT);
-  return { start, end, limit, marker: paging ? c.req.query("marker") : undefined };
+  // Nova bills no further than now (`if period_stop > now: period_stop = now`): the CLI's default
+  // end is tomorrow, and a running server has not run those hours yet.
+  return { start, end: Math.min(end, now), limit, marker: paging ? c.req.query("marker") : undefined };
 };
 
 // Formatting two datetimes is most of a server's cost in a big report (~1.2 µs each); intervals

@@ -69,7 +69,7 @@ describe("metering fold", () => {
     expect(doc.live.size).toBe(0);
   });
 
-  it("counts a running server to the end of the period, as Nova does", () => {
+  it("counts a running server to the end of the period it is asked for", () => {
     const given = log();
     given.build("a", "p1", t0);
     given.spawn("a", t0 + HOUR);
