@@ -16,7 +16,8 @@
  * (`withHeldPlaces`): a build holds its place before its claim is sent and lets go once the claim
  * and schedule are answered, so builds decided together never count the same room twice or put
  * two anti-affinity members on one host. Placement's claim stays the judge (it is atomic per
- * provider); a refusal, which only another replica's claims can cause, re-decides without that host.
+ * provider); a refusal (the view was behind: another replica's claims, a smaller inventory)
+ * re-decides without that host.
  */
 import { Clock, Effect, Schema } from "effect";
 import type { ServerBuildRequested } from "@weft/domain/compute";
@@ -178,7 +179,7 @@ export const runScheduler = Effect.fnUntraced(function* (options: SchedulerOptio
   /** Claims on the host, then schedules there: "refused" when the claim was, so another host is tried. */
   const claimAndSchedule = (cause: RecordedEvent, { claim, placement }: HeldPlace) =>
     Effect.gen(function* () {
-      // Refused (InsufficientCapacity, AllocationConflict…): another replica's claims; try the next host.
+      // Refused (InsufficientCapacity, AllocationConflict…): the view was behind placement; try the next host.
       const claimed = yield* send(cause, `claim:${claim.providerId}`, "placement", { type: "ClaimAllocation", data: claim });
       if (claimed.outcome !== "accepted") return "refused" as const;
       yield* apply({ type: "AllocationClaimed", data: claim });
