@@ -65,6 +65,7 @@ export const up = Effect.gen(function* () {
     // The meter starts once the gateway it follows is up; its routes answer 503 until then.
     let meter: RunningMeter | undefined = undefined;
     const gateway = yield* runGateway({
+    let meterStopped = false;
       host: config.httpHost,
       port: config.httpPort,
       ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
@@ -73,7 +74,7 @@ export const up = Effect.gen(function* () {
       snapshotDir: join(config.dataDir, "snapshots"),
       dataDir: config.dataDir,
       hostLiveness: liveness,
-      meter: () => meter?.current(),
+      meter: () => (meterStopped ? undefined : meter?.current()),
     });
     const firstStart = yield* bootstrapIdentity({ adminPassword: password });
     const authUrl = `${gateway.url}/identity/v3`;
@@ -107,6 +108,7 @@ export const up = Effect.gen(function* () {
     const login = keptLogin({ authUrl: gateway.url, userName: "admin", password, projectName: "admin", fetch: inProcess });
     meter = yield* runMeter({ stream: { url: gateway.url, fetch: inProcess, token: () => login(true) }, dir: join(config.dataDir, "meter") });
     return yield* Effect.never;
+    yield* meter.stopped.pipe(Effect.catch(() => Effect.sync(() => void (meterStopped = true))), Effect.forkScoped);
     // Its own scope, closed before the layer's: gateway and handlers stop before the store closes.
   }).pipe(Effect.scoped, Effect.provide(infrastructureLayer(natsUrl, config.eventStore)));
 }).pipe(Effect.scoped);

@@ -40,6 +40,6 @@ export const requireMeterCaller = (deps: Pick<MeteringDeps, "authenticate" | "pu
 /** The meter's document, or 503 while the meter has not started. */
 export const meterDocument = (deps: Pick<MeteringDeps, "meter">) => {
   const doc = deps.meter();
-  if (doc === undefined) throw new HttpFault(503, "The metering service is starting; try again shortly.", { "retry-after": "1" });
+  if (doc === undefined) throw new HttpFault(503, "The metering service is not following the event stream (starting, or stopped: see the cloud's log); try again shortly.", { "retry-after": "1" });
   return doc;
 };
