@@ -62,10 +62,11 @@ export const up = Effect.gen(function* () {
     yield* serveCommandHandlers;
     // Listening from the start, so agents heard in the first seconds count; it folds nothing.
     const liveness = yield* watchHeartbeats();
-    // The meter starts once the gateway it follows is up; its routes answer 503 until then.
+    // The meter starts once the gateway it follows is up; its routes answer 503 until then, and
+    // again if it stops for good (its login refused): a frozen document would bill wrongly.
     let meter: RunningMeter | undefined = undefined;
-    const gateway = yield* runGateway({
     let meterStopped = false;
+    const gateway = yield* runGateway({
       host: config.httpHost,
       port: config.httpPort,
       ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
@@ -107,8 +108,8 @@ export const up = Effect.gen(function* () {
     const inProcess = (url: string, init: RequestInit) => Promise.resolve(gateway.app.request(url, init));
     const login = keptLogin({ authUrl: gateway.url, userName: "admin", password, projectName: "admin", fetch: inProcess });
     meter = yield* runMeter({ stream: { url: gateway.url, fetch: inProcess, token: () => login(true) }, dir: join(config.dataDir, "meter") });
-    return yield* Effect.never;
     yield* meter.stopped.pipe(Effect.catch(() => Effect.sync(() => void (meterStopped = true))), Effect.forkScoped);
+    return yield* Effect.never;
     // Its own scope, closed before the layer's: gateway and handlers stop before the store closes.
   }).pipe(Effect.scoped, Effect.provide(infrastructureLayer(natsUrl, config.eventStore)));
 }).pipe(Effect.scoped);
