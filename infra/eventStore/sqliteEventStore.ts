@@ -54,13 +54,6 @@ const makeWake = () => {
 };
 
 /**
- * The latest events this instance appended, in position order. Every live subscriber reads each
- * new event, so serving them from here saves each of them an sqlite query per append (nine
- * subscribers in the all-in-one). Only an unbroken run of positions right after the cursor is
- * served: an event another process appended in between is not here, and the cursor then reads
- * from the file as before.
- */
-/**
  * The events with their bytes copied into one buffer of their own. A caller's payload may be a
  * view into a far larger buffer (a pooled or socket-sized chunk), and thousands of tail entries
  * each keeping such a chunk alive cost tens of megabytes.
@@ -78,6 +71,13 @@ const compacted = (recorded: ReadonlyArray<RecordedEvent>): Array<RecordedEvent>
   return recorded.map((event) => ({ ...event, data: copy(event.data), metadata: copy(event.metadata) }));
 };
 
+/**
+ * The latest events this instance appended, in position order. Every live subscriber reads each
+ * new event, so serving them from here saves each of them an sqlite query per append (nine
+ * subscribers in the all-in-one). Only an unbroken run of positions right after the cursor is
+ * served: an event another process appended in between is not here, and the cursor then reads
+ * from the file as before.
+ */
 const makeTail = (capacity: number) => {
   let events: Array<RecordedEvent> = [];
   return {
@@ -88,6 +88,8 @@ const makeTail = (capacity: number) => {
       events.push(...compacted(recorded));
       if (events.length > capacity * 2) events = events.slice(-capacity);
     },
+    /** Whether `cursor` is this instance's newest append: nothing it appended is newer. */
+    endsAt: (cursor: Position): boolean => events.at(-1)?.position === cursor,
     /** The page after `cursor`, or undefined when this tail does not hold the event right after it. */
     after: (cursor: Position, maxCount: number, filter: AllFilter | undefined): { events: Array<RecordedEvent>; scannedTo: Position } | undefined => {
       const first = events[0];
@@ -158,20 +160,31 @@ export const makeSqliteEventStore = (
     const page = (cursor: Position, filter: AllFilter | undefined) =>
       run("subscribeAll", () => {
         const recent = tail.after(cursor, pageSize, filter);
-        if (recent !== undefined) return recent;
-        if (hasFilter(filter)) return log.readFiltered(cursor, pageSize, filter);
+        if (recent !== undefined) return { ...recent, fromTail: true };
+        if (hasFilter(filter)) return { ...log.readFiltered(cursor, pageSize, filter), fromTail: false };
         const events = log.readAll(cursor, pageSize);
-        return { events, scannedTo: events.at(-1)?.position ?? cursor };
+        return { events, scannedTo: events.at(-1)?.position ?? cursor, fromTail: false };
       });
 
+    interface Cursor {
+      readonly position: Position;
+      /** The last page came from the tail. */
+      readonly fromTail: boolean;
+    }
+
     const subscribeAll = (after: Position, filter?: AllFilter): Stream.Stream<RecordedEvent, EventStoreUnavailable> =>
-      Stream.paginate(after, (cursor: Position) =>
+      Stream.paginate<Cursor, RecordedEvent, EventStoreUnavailable>({ position: after, fromTail: false }, (cursor) =>
         Effect.gen(function* () {
           const signal = wake.signal();
-          const { events, scannedTo } = yield* page(cursor, filter);
-          if (scannedTo > cursor) return [events, Option.some(scannedTo)] as const;
+          // Caught up through the tail to this instance's newest append: the file has nothing of
+          // ours beyond it, and another process's appends are found by the poll, so the read is
+          // skipped (a dozen subscribers each made one, empty, per append).
+          if (!(cursor.fromTail && tail.endsAt(cursor.position))) {
+            const { events, scannedTo, fromTail } = yield* page(cursor.position, filter);
+            if (scannedTo > cursor.position) return [events, Option.some({ position: scannedTo, fromTail })] as const;
+          }
           yield* Effect.raceFirst(Deferred.await(signal), Effect.sleep(pollInterval));
-          return [[], Option.some(cursor)] as const;
+          return [[], Option.some({ position: cursor.position, fromTail: false })] as const;
         }),
       );
 
