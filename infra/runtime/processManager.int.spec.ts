@@ -102,12 +102,15 @@ describe("process manager runtime", () => {
     withStore(() =>
       Effect.gen(function* () {
         const stream = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
-        // Stream 1's first event takes longest: its second must still wait for it.
+        // Stream 1's first event ends last of the first three: its second must still wait for it.
         yield* appendWanted([[stream(1), "a1"], [stream(2), "b1"], [stream(3), "c1"], [stream(1), "a2"], [stream(4), "d1"], [stream(1), "a3"], [stream(5), "e1"]]);
         const handedOver: Array<string> = [];
         const log: Array<string> = [];
         let active = 0;
         let mostActive = 0;
+        // No timing: a1, b1 and c1 wait until all three run, and a1 then waits for b1 to end.
+        const threeRunning = yield* Deferred.make<void>();
+        const b1Ended = yield* Deferred.make<void>();
         const manager: ProcessManager<never> = {
           name: "parallel",
           eventTypes: new Set(["Wanted"]),
@@ -118,9 +121,12 @@ describe("process manager runtime", () => {
               active += 1;
               mostActive = Math.max(mostActive, active);
               log.push(`start ${body}`);
-              yield* Effect.sleep(body === "a1" ? 60 : 10);
+              if (active === 3) yield* Deferred.succeed(threeRunning, undefined);
+              if (["a1", "b1", "c1"].includes(body)) yield* Deferred.await(threeRunning);
+              if (body === "a1") yield* Deferred.await(b1Ended);
               log.push(`end ${body}`);
               active -= 1;
+              if (body === "b1") yield* Deferred.succeed(b1Ended, undefined);
             });
           },
         };
@@ -223,6 +229,32 @@ describe("process manager runtime", () => {
         expect([...seen].sort()).toEqual(["a", "c"]);
         expect(running.position()).toBe(positions.get("a"));
         expect(running.inFlight()).toBe(2);
+      })));
+
+  it("gives back the slots of a dead stream's backlog, so events of other streams behind it are handled", () =>
+    withStore(() =>
+      Effect.gen(function* () {
+        const stream = (n: number) => `00000000-0000-4000-8000-00000000004${n}`;
+        const positions = yield* appendWanted([
+          [stream(1), "bug"], [stream(1), "b1"], [stream(1), "b2"], [stream(1), "b3"], [stream(2), "x1"], [stream(3), "x2"], [stream(1), "b4"], [stream(4), "x3"],
+        ]);
+        const seen: Array<string> = [];
+        const folded: Array<string> = [];
+        const manager: ProcessManager<never> = {
+          name: "dead-backlog",
+          eventTypes: new Set(["Wanted"]),
+          handle: (recorded) => {
+            folded.push(bodyOf(recorded));
+            return bodyOf(recorded) === "bug" ? Effect.die(new Error("a bug")) : Effect.sync(() => void seen.push(bodyOf(recorded)));
+          },
+        };
+        // Fewer slots than the dead stream's backlog.
+        const running = yield* runProcessManager(manager, { checkpoints: memoryCheckpointStore(), concurrency: 2 });
+        yield* waitUntil(() => seen.length === 3);
+        expect([...seen].sort()).toEqual(["x1", "x2", "x3"]);
+        expect(folded).toEqual(["bug", "b1", "b2", "b3", "x1", "x2", "b4", "x3"]);
+        expect(running.position()).toBe(positions.get("bug")! - 1);
+        expect(running.inFlight()).toBe(5);
       })));
 
   it("derives the same command id from the same event, and different ids per step", () => {

@@ -11,7 +11,7 @@
  * done: never past one under way or being retried, so a restart hands that event over again
  * (and, at least once, the finished ones after it).
  */
-import { Effect, FiberSet, Schedule, Semaphore, Stream } from "effect";
+import { Effect, Exit, FiberSet, Schedule, Semaphore, Stream } from "effect";
 import { EventStore, type Position, type RecordedEvent } from "../eventStore/EventStore.ts";
 import type { CheckpointStore } from "./checkpoints.ts";
 
@@ -42,47 +42,35 @@ export const causedCommandId = (event: Pick<RecordedEvent, "id">, step: string) 
 
 interface Turn {
   readonly position: Position;
-  done: boolean;
 }
 
 /**
- * The events handed out and not yet known done, in log order. `settled()` is the highest position
- * at or below which everything is done: the first unfinished turn's predecessor, or the last
- * position seen when no turn is open.
+ * The events handed out and not yet done. `settled()` is the highest position at or below which
+ * everything is done: just below the first unfinished turn, or the last position seen when none
+ * is. Only unfinished turns are kept (a Set iterates in insertion order, which is log order), so
+ * one event stuck for hours holds no memory for the thousands handled after it.
  */
 const makeTurns = (start: Position) => {
-  let open: Array<Turn> = [];
-  let first = 0;
+  const unfinished = new Set<Turn>();
   let seen = start;
-  let settled = start;
-  let unfinished = 0;
   return {
-    settled: () => settled,
-    unfinished: () => unfinished,
+    settled: (): Position => {
+      for (const first of unfinished) return first.position - 1;
+      return seen;
+    },
+    unfinished: () => unfinished.size,
     /** An event the manager ignores: done as soon as everything before it is. */
     pass: (position: Position) => {
       seen = position;
-      if (first === open.length) settled = position;
     },
     take: (position: Position): Turn => {
-      const turn = { position, done: false };
-      open.push(turn);
-      unfinished += 1;
+      const turn = { position };
+      unfinished.add(turn);
       seen = position;
       return turn;
     },
     finish: (turn: Turn) => {
-      turn.done = true;
-      unfinished -= 1;
-      while (first < open.length && open[first]!.done) settled = open[first++]!.position;
-      if (first === open.length) {
-        settled = seen;
-        open = [];
-        first = 0;
-      } else if (first > 1_024 && first * 2 > open.length) {
-        open = open.slice(first);
-        first = 0;
-      }
+      unfinished.delete(turn);
     },
   };
 };
@@ -120,12 +108,18 @@ export const runProcessManager = Effect.fnUntraced(function* <R>(manager: Proces
   const run = yield* FiberSet.makeRuntime<R>();
   // Per stream, the turns waiting behind the one under way; a stream is here while it has any.
   const queues = new Map<string, Array<{ readonly turn: Turn; readonly work: Effect.Effect<void, never, R> }>>();
+  // Streams whose handler died: their later events are parked, unfinished, until a restart.
+  const dead = new Set<string>();
 
   const drain = (stream: string, queue: Array<{ readonly turn: Turn; readonly work: Effect.Effect<void, never, R> }>) =>
     Effect.gen(function* () {
       while (queue.length > 0) {
         const { turn, work } = queue[0]!;
-        yield* work;
+        if (Exit.isFailure(yield* Effect.exit(work))) {
+          // Its slot and those of the turns queued behind it go back, so other streams go on.
+          dead.add(stream);
+          return yield* Semaphore.release(slots, queue.length);
+        }
         queue.shift();
         turns.finish(turn);
         yield* Semaphore.release(slots, 1);
@@ -136,8 +130,10 @@ export const runProcessManager = Effect.fnUntraced(function* <R>(manager: Proces
   const dispatch = (event: RecordedEvent) =>
     Effect.gen(function* () {
       if (!manager.eventTypes.has(event.type)) return turns.pass(event.position);
-      yield* Semaphore.take(slots, 1);
+      // The handler sees every event in its turn (its view stays whole), even one never run.
       const work = retried(event, manager.handle(event));
+      if (dead.has(event.stream)) return void turns.take(event.position);
+      yield* Semaphore.take(slots, 1);
       const turn = turns.take(event.position);
       const queue = queues.get(event.stream);
       if (queue !== undefined) return void queue.push({ turn, work });
