@@ -5,8 +5,7 @@
  * id; the stack goes to the log, never to the client.
  */
 import { Hono } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { glanceFaultBody, HttpFault, keystoneFaultBody, novaFaultBody, renderFault, type FaultStyle } from "./http/faults.ts";
+import { glanceFaultBody, keystoneFaultBody, novaFaultBody, withFaults, type FaultStyle } from "./http/faults.ts";
 import { requestId, type RequestIdVariables } from "./http/requestId.ts";
 import type { AuditDeps } from "./audit/context.ts";
 import { auditServiceRoutes } from "./audit/routes.ts";
@@ -60,15 +59,7 @@ export const gatewayApp = (deps: GatewayDeps) => {
     .route("/events", eventServiceRoutes(deps.events))
     .route("/audit", auditServiceRoutes(deps.audit));
 
-  app.notFound((c) => renderFault(c, faultStyleFor(c.req.path), 404, "The resource could not be found."));
-  app.onError((error, c) => {
-    if (error instanceof HttpFault) return renderFault(c, faultStyleFor(c.req.path), error.status, error.message, error.headers);
-    const id = c.get("requestId") ?? "unknown";
-    log(`unhandled error in ${c.req.method} ${c.req.path} (${id})`, error);
-    const status: ContentfulStatusCode = 500;
-    return renderFault(c, faultStyleFor(c.req.path), status, `An unexpected error prevented the server from fulfilling your request (request id ${id}).`);
-  });
-  return app;
+  return withFaults(app, faultStyleFor, log);
 };
 
 export type GatewayApp = ReturnType<typeof gatewayApp>;

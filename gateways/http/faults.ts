@@ -5,7 +5,8 @@
  * `{"itemNotFound": {code, message}}`, Glance `{message, code: "404 Not Found", title}`, Placement
  * `{"errors": [...]}`), and clients parse them.
  */
-import type { Context } from "hono";
+import type { Context, Hono } from "hono";
+import type { RequestIdVariables } from "./requestId.ts";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 export class HttpFault extends Error {
@@ -74,4 +75,24 @@ export const glanceFaultBody: FaultStyle = (status, message) => {
 export const renderFault = (c: Context, style: FaultStyle, status: ContentfulStatusCode, message: string, headers: Readonly<Record<string, string>> = {}) => {
   for (const [name, value] of Object.entries(headers)) c.header(name, value);
   return c.json(style(status, message, c), status);
+};
+
+/**
+ * An app's last word on every request: a 404 for a path it does not serve and a fault for any
+ * error, in the body shape of the service the path belongs to. An undeclared error is a 500 that
+ * names only the request id; its stack goes to `log`, never to the client.
+ */
+export const withFaults = <A extends Hono<{ Variables: RequestIdVariables }>>(
+  app: A,
+  styleFor: (path: string) => FaultStyle,
+  log: (message: string, error: unknown) => void,
+): A => {
+  app.notFound((c) => renderFault(c, styleFor(c.req.path), 404, "The resource could not be found."));
+  app.onError((error, c) => {
+    if (error instanceof HttpFault) return renderFault(c, styleFor(c.req.path), error.status, error.message, error.headers);
+    const id = c.get("requestId") ?? "unknown";
+    log(`unhandled error in ${c.req.method} ${c.req.path} (${id})`, error);
+    return renderFault(c, styleFor(c.req.path), 500, `An unexpected error prevented the server from fulfilling your request (request id ${id}).`);
+  });
+  return app;
 };

@@ -9,8 +9,7 @@
  *   GET /metrics                                             Prometheus text (admin; metrics.ts)
  */
 import { Hono } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { HttpFault, keystoneFaultBody, novaFaultBody, renderFault, type FaultStyle } from "../http/faults.ts";
+import { keystoneFaultBody, novaFaultBody, withFaults, type FaultStyle } from "../http/faults.ts";
 import { requestId, type RequestIdVariables } from "../http/requestId.ts";
 import type { MeteringDeps } from "./context.ts";
 import { meteringApiRoutes } from "./meteringApi.ts";
@@ -33,13 +32,5 @@ const faultStyleFor = (path: string): FaultStyle => (path.startsWith("/compute")
  */
 export const meterApp = (deps: MeteringDeps, log: (message: string, error: unknown) => void = (message, error) => console.error(message, error)) => {
   const app = new Hono<{ Variables: RequestIdVariables }>().use(requestId()).route("/", meteringServiceRoutes(deps));
-  app.notFound((c) => renderFault(c, faultStyleFor(c.req.path), 404, "The resource could not be found."));
-  app.onError((error, c) => {
-    if (error instanceof HttpFault) return renderFault(c, faultStyleFor(c.req.path), error.status, error.message, error.headers);
-    const id = c.get("requestId") ?? "unknown";
-    log(`unhandled error in ${c.req.method} ${c.req.path} (${id})`, error);
-    const status: ContentfulStatusCode = 500;
-    return renderFault(c, faultStyleFor(c.req.path), status, `An unexpected error prevented the server from fulfilling your request (request id ${id}).`);
-  });
-  return app;
+  return withFaults(app, faultStyleFor, log);
 };
