@@ -134,5 +134,8 @@ export const parseReplayBound = (text: string): ReplayBound | undefined => {
   if (match === null) return undefined;
   const utc = match[1] !== undefined && match[4] === undefined ? `${text}Z` : text;
   const epochMs = Date.parse(utc);
+  // Date.parse rolls 2030-02-30 over into March; the Gregorian calendar repeats every 400 years.
+  const [year, month, day] = text.slice(0, 10).split("-").map(Number) as [number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(2000 + (year % 400), month, 0)).getUTCDate()) return undefined;
   return Number.isFinite(epochMs) ? { kind: "time", time: text, epochMs } : undefined;
 };

@@ -138,7 +138,8 @@ describe("replay over the fixture", () => {
     expect(hashes(toPosition)).not.toEqual(hashes(result));
     expect(parseReplayBound("1999-12-31")).toEqual({ kind: "time", time: "1999-12-31", epochMs: Date.parse("1999-12-31T00:00:00Z") });
     expect(parseReplayBound("2026-01-01T10:00:00")!.kind === "time" && parseReplayBound("2026-01-01T10:00:00")).toMatchObject({ epochMs: Date.parse("2026-01-01T10:00:00Z") });
-    for (const bad of ["yesterday", "2026-13-45T00:00:00Z", "12abc", "-5", ""]) expect(parseReplayBound(bad), bad).toBeUndefined();
+    for (const bad of ["yesterday", "2026-13-45T00:00:00Z", "2026-02-30", "2027-02-29T00:00:00Z", "12abc", "-5", ""]) expect(parseReplayBound(bad), bad).toBeUndefined();
+    expect(parseReplayBound("2028-02-29")).toMatchObject({ epochMs: Date.parse("2028-02-29T00:00:00Z") });
   });
 
   it("holds a read model at its own bound while the others go on", () => {

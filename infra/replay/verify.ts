@@ -75,8 +75,9 @@ export const verifyReadModels = (
   pageSize?: number,
 ): Effect.Effect<ReadonlyArray<ReadModelCheck>, EventStoreUnavailable> =>
   Effect.gen(function* () {
-    const head = yield* store.head;
     const live = yield* Effect.forEach(readModels.filter((model) => model.projection !== undefined), (model) => readLive(model, snapshotDir));
+    // The head after the snapshots: a running cloud may write a newer one while they are read.
+    const head = yield* store.head;
     const comparable = live.filter((snapshot) => snapshot.problem === undefined && snapshot.position! <= head);
     const targets: Array<ReplayTarget> = comparable.map((snapshot) => ({ model: snapshot.model, until: snapshot.position! }));
     const until = Math.max(0, ...comparable.map((snapshot) => snapshot.position!));
