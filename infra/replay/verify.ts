@@ -1,6 +1,6 @@
 /**
  * `weft verify`'s check: the read models a restarting cloud would serve (the gateway's snapshots
- * in the data dir, which `weft up` loads at start and rewrites every 10 s and on shutdown)
+ * in the data dir, which `weft up` loads at start and rewrites every minute and on shutdown)
  * against a fresh replay of the log, each read model replayed to its own snapshot's position.
  * Documents are compared by the sha256 of their canonical form (`canonical.ts`), so a snapshot
  * folded incrementally, restored and folded further matches a replay from zero exactly when they
