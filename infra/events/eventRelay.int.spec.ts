@@ -5,16 +5,13 @@
  * checkpoint lost, or two relays at once, leave each event in the stream exactly once, in order.
  */
 import { randomUUID } from "node:crypto";
-import { jetstreamManager } from "@nats-io/jetstream";
 import { Effect, Exit, Fiber, Scope } from "effect";
 import { describe, expect, inject, it } from "vitest";
 import type { ServerCommand } from "@weft/domain/compute";
 import type { PlacementCommand } from "@weft/domain/placement";
-import { Nats } from "../bus/Nats.ts";
 import { EventStore } from "../eventStore/EventStore.ts";
 import { memoryCheckpointStore, type CheckpointStore } from "../runtime/checkpoints.ts";
-import { startControlPlane, waitUntil, type ControlPlane } from "../testing/controlPlane.ts";
-import { tempDir } from "../testing/index.ts";
+import { storedMessages, waitUntil, withControlPlane, type ControlPlane } from "../testing/index.ts";
 import { runEventRelay, type RunningEventRelay } from "./eventRelay.ts";
 import { eventPositionHeader, eventsStreamName } from "./subjects.ts";
 
@@ -25,33 +22,12 @@ interface Published {
   readonly event: Record<string, any>;
 }
 
-const withControlPlane = async (body: (cp: ControlPlane, prefix: string) => Effect.Effect<void, unknown, Nats | Scope.Scope>) => {
-  await using dir = await tempDir();
-  const prefix = `t${randomUUID().slice(0, 8)}`;
-  await Effect.runPromise(
-    Effect.gen(function* () {
-      const cp = yield* startControlPlane({ dataDir: dir.path, subjectPrefix: prefix });
-      yield* body(cp, prefix);
-    }).pipe(Effect.scoped, Effect.provide(Nats.layer(inject("natsUrl")))),
-  );
-};
-
 /** Every message in the control plane's events stream, oldest first. */
 const published = (prefix: string) =>
-  Nats.use(({ connection }) =>
-    Effect.promise(async () => {
-      const jsm = await jetstreamManager(connection);
-      const name = eventsStreamName(prefix);
-      const { state } = await jsm.streams.info(name);
-      const messages: Array<Published> = [];
-      for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-        const stored = await jsm.streams.getMessage(name, { seq });
-        if (stored !== null) {
-          messages.push({ subject: stored.subject, msgId: stored.header.get("Nats-Msg-Id"), position: Number(stored.header.get(eventPositionHeader)), event: stored.json() });
-        }
-      }
-      return messages;
-    }));
+  Effect.map(storedMessages(eventsStreamName(prefix)), (stored) =>
+    stored.map((message): Published => ({
+      subject: message.subject, msgId: message.header.get("Nats-Msg-Id"), position: Number(message.header.get(eventPositionHeader)), event: message.json(),
+    })));
 
 const requestBuild = (cp: ControlPlane, projectId = randomUUID().replaceAll("-", "")) =>
   cp.accept("compute", {
@@ -90,7 +66,7 @@ const expectEveryEventOnce = (cp: ControlPlane, prefix: string) =>
 
 describe("the public events relay", () => {
   it("publishes every event in order as its CloudEvent, on its context's subject, under its event id", async () => {
-    await withControlPlane((cp, prefix) =>
+    await withControlPlane(inject("natsUrl"), (cp, prefix) =>
       Effect.gen(function* () {
         const projectId = randomUUID().replaceAll("-", "");
         yield* requestBuild(cp, projectId);
@@ -113,7 +89,7 @@ describe("the public events relay", () => {
   });
 
   it("stopped mid-stream and restarted with its checkpoint lost, publishes each event once, in order", async () => {
-    await withControlPlane((cp, prefix) =>
+    await withControlPlane(inject("natsUrl"), (cp, prefix) =>
       Effect.gen(function* () {
         for (let i = 0; i < 20; i++) yield* requestBuild(cp);
         const writer = yield* Effect.forkChild(Effect.forEach(Array.from({ length: 60 }), () => requestBuild(cp), { discard: true }));
@@ -133,7 +109,7 @@ describe("the public events relay", () => {
   });
 
   it("run twice at once (a rolling restart), still leaves each event in the stream once, in order", async () => {
-    await withControlPlane((cp, prefix) =>
+    await withControlPlane(inject("natsUrl"), (cp, prefix) =>
       Effect.gen(function* () {
         const one = yield* startRelay(cp, prefix, memoryCheckpointStore());
         const two = yield* startRelay(cp, prefix, memoryCheckpointStore());

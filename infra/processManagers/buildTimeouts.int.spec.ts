@@ -7,18 +7,8 @@ import { randomUUID } from "node:crypto";
 import { Effect, Exit, Scope } from "effect";
 import { describe, expect, inject, it } from "vitest";
 import { buildTimedOutFault, type ServerCommand } from "@weft/domain/compute";
-import { Nats } from "../bus/Nats.ts";
-import { startControlPlane, tempDir, waitUntil, type ControlPlane } from "../testing/index.ts";
+import { waitUntil, withControlPlane, type ControlPlane } from "../testing/index.ts";
 import { runBuildTimeouts, type BuildTimeoutOptions } from "./buildTimeouts.ts";
-
-const withControlPlane = async (body: (cp: ControlPlane) => Effect.Effect<void, unknown, Nats | Scope.Scope>) => {
-  await using dir = await tempDir();
-  await Effect.runPromise(
-    Effect.gen(function* () {
-      yield* body(yield* startControlPlane({ dataDir: dir.path, subjectPrefix: `t${randomUUID().slice(0, 8)}` }));
-    }).pipe(Effect.scoped, Effect.provide(Nats.layer(inject("natsUrl")))),
-  );
-};
 
 const build = (cp: ControlPlane) =>
   Effect.gen(function* () {
@@ -45,7 +35,7 @@ const timedOut = (cp: ControlPlane, serverId: string) =>
 
 describe("build timeouts", () => {
   it("times out only the builds still open, scheduled or not, with Nova's fault", () =>
-    withControlPlane((cp) =>
+    withControlPlane(inject("natsUrl"), (cp) =>
       Effect.gen(function* () {
         const unscheduled = yield* build(cp);
         const spawning = yield* build(cp);
@@ -69,7 +59,7 @@ describe("build timeouts", () => {
       })));
 
   it("remembers open builds across a restart, and times each out once however many run", () =>
-    withControlPlane((cp) =>
+    withControlPlane(inject("natsUrl"), (cp) =>
       Effect.gen(function* () {
         const servers = yield* Effect.forEach(Array.from({ length: 5 }), () => build(cp));
         const patient = yield* Scope.make();
@@ -90,7 +80,7 @@ describe("build timeouts", () => {
       })));
 
   it("follows builds recorded while it runs", () =>
-    withControlPlane((cp) =>
+    withControlPlane(inject("natsUrl"), (cp) =>
       Effect.gen(function* () {
         const running = yield* start(cp, { buildTimeoutMs: 0, checkEveryMs: 10, commandTimeoutMs: 2_000 });
         const serverId = yield* build(cp);

@@ -4,7 +4,7 @@
  * host stream itself and asserts on each message: its subject, its id, the instruction it carries.
  */
 import { randomUUID } from "node:crypto";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { jetstream } from "@nats-io/jetstream";
 import { Effect, Exit, Scope } from "effect";
 import { describe, expect, inject, it } from "vitest";
 import type { FlavorSnapshot, ServerCommand } from "@weft/domain/compute";
@@ -15,7 +15,7 @@ import { requestDesiredState } from "../host/desiredState.ts";
 import { hostInstructionCodec, type HostInstruction } from "../host/messages.ts";
 import { hostStreamName } from "../host/names.ts";
 import { memoryCheckpointStore, type CheckpointStore } from "../runtime/checkpoints.ts";
-import { startControlPlane, tempDir, waitUntil, type ControlPlane } from "../testing/index.ts";
+import { storedMessages, waitUntil, withControlPlane, type ControlPlane } from "../testing/index.ts";
 import { runRelay, type RunningRelay } from "./relay.ts";
 
 interface Relayed {
@@ -24,31 +24,10 @@ interface Relayed {
   readonly instruction: HostInstruction;
 }
 
-const withControlPlane = async (body: (cp: ControlPlane, prefix: string) => Effect.Effect<void, unknown, Nats | Scope.Scope>) => {
-  await using dir = await tempDir();
-  const prefix = `t${randomUUID().slice(0, 8)}`;
-  await Effect.runPromise(
-    Effect.gen(function* () {
-      const cp = yield* startControlPlane({ dataDir: dir.path, subjectPrefix: prefix });
-      yield* body(cp, prefix);
-    }).pipe(Effect.scoped, Effect.provide(Nats.layer(inject("natsUrl")))),
-  );
-};
-
 /** Every message in the control plane's host stream, oldest first. */
 const relayed = (prefix: string) =>
-  Nats.use(({ connection }) =>
-    Effect.promise(async () => {
-      const jsm = await jetstreamManager(connection);
-      const name = hostStreamName(prefix);
-      const { state } = await jsm.streams.info(name);
-      const messages: Array<Relayed> = [];
-      for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-        const stored = await jsm.streams.getMessage(name, { seq });
-        if (stored !== null) messages.push({ subject: stored.subject, msgId: stored.header.get("Nats-Msg-Id"), instruction: hostInstructionCodec.decode(stored.data) });
-      }
-      return messages;
-    }));
+  Effect.map(storedMessages(hostStreamName(prefix)), (stored) =>
+    stored.map((message): Relayed => ({ subject: message.subject, msgId: message.header.get("Nats-Msg-Id"), instruction: hostInstructionCodec.decode(message.data) })));
 
 const flavor: FlavorSnapshot = { flavorId: "f1", name: "m1.small", vcpus: 2, ramMb: 2048, diskGb: 0, ephemeralGb: 5, swapMb: 512, extraSpecs: {} };
 
@@ -83,7 +62,7 @@ const eventIds = (cp: ControlPlane, serverId: string) =>
 
 describe("the relay", () => {
   it("publishes each host-addressed event once, as the instruction it means, a spawn with the build's spec", () =>
-    withControlPlane((cp, prefix) =>
+    withControlPlane(inject("natsUrl"), (cp, prefix) =>
       Effect.gen(function* () {
         const relay = yield* startRelay(cp, prefix);
         const vm = yield* build(cp, "web-1");
@@ -122,7 +101,7 @@ describe("the relay", () => {
       })));
 
   it("publishes a backlog several events at a time, each server's in log order", () =>
-    withControlPlane((cp, prefix) =>
+    withControlPlane(inject("natsUrl"), (cp, prefix) =>
       Effect.gen(function* () {
         const vms = yield* Effect.forEach(Array.from({ length: 24 }), (_, i) => build(cp, `vm-${i}`), { concurrency: 8 });
         yield* Effect.forEach(vms, (vm, i) => Effect.andThen(schedule(cp, vm, `h${i % 3}`), server(cp, vm, "ReportServerSpawned", "StopServer", "ReportServerStopped", "DeleteServer")), { concurrency: 8, discard: true });
@@ -138,7 +117,7 @@ describe("the relay", () => {
       })));
 
   it("after a restart with its checkpoint lost, publishes nothing twice and goes on with new events", () =>
-    withControlPlane((cp, prefix) =>
+    withControlPlane(inject("natsUrl"), (cp, prefix) =>
       Effect.gen(function* () {
         const vms = yield* Effect.forEach(["a", "b", "c"], (name) => build(cp, name));
         const first = yield* Scope.make();
@@ -162,7 +141,7 @@ describe("the relay", () => {
       })));
 
   it("relies on a stream whose duplicate window drops a re-publish of the same event id", () =>
-    withControlPlane((cp, prefix) =>
+    withControlPlane(inject("natsUrl"), (cp, prefix) =>
       Effect.gen(function* () {
         const relay = yield* startRelay(cp, prefix);
         const vm = yield* build(cp);
@@ -176,7 +155,7 @@ describe("the relay", () => {
       })));
 
   it("turns a build that timed out on its host into a destroy for that host", () =>
-    withControlPlane((cp, prefix) =>
+    withControlPlane(inject("natsUrl"), (cp, prefix) =>
       Effect.gen(function* () {
         const relay = yield* startRelay(cp, prefix);
         const vm = yield* build(cp);
@@ -191,7 +170,7 @@ describe("the relay", () => {
       })));
 
   it("answers a host's desired state from the log, before and after a restart", () =>
-    withControlPlane((cp, prefix) =>
+    withControlPlane(inject("natsUrl"), (cp, prefix) =>
       Effect.gen(function* () {
         const spawning = yield* build(cp, "spawning");
         const stopping = yield* build(cp);

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { Context, Effect, Layer } from "effect";
+import { jetstreamManager, type StoredMsg } from "@nats-io/jetstream";
+import { Context, Effect, Layer, type Scope } from "effect";
 import type { ServerEvent } from "@weft/domain/compute";
 import { serverStream } from "@weft/domain/compute";
 import type { PlacementEvent } from "@weft/domain/placement";
@@ -20,6 +21,7 @@ import { computeCommandCodec, computeEventCodec, computeModules } from "../conte
 import { placementCommandCodec, placementEventCodec, resourceProviderModule } from "../contexts/placement.ts";
 import { EventStore } from "../eventStore/EventStore.ts";
 import { sqliteEventStoreLayer } from "../eventStore/sqliteEventStore.ts";
+import { tempDir } from "./tempDir.ts";
 import { makeContextHandler } from "../runtime/contextHandler.ts";
 
 export interface ControlPlaneOptions {
@@ -85,3 +87,34 @@ export const waitUntil = <E, R>(condition: Effect.Effect<boolean, E, R>, what: s
       yield* Effect.sleep(20);
     }
   });
+
+/**
+ * Runs `body` against a fresh control plane on the nats-server at `natsUrl` (a spec passes
+ * `inject("natsUrl")`), with a subject prefix of its own and a temp dir removed afterwards.
+ */
+export const withControlPlane = async (
+  natsUrl: string,
+  body: (cp: ControlPlane, prefix: string) => Effect.Effect<void, unknown, Nats | Scope.Scope>,
+): Promise<void> => {
+  await using dir = await tempDir();
+  const prefix = `t${randomUUID().slice(0, 8)}`;
+  await Effect.runPromise(
+    Effect.gen(function* () {
+      yield* body(yield* startControlPlane({ dataDir: dir.path, subjectPrefix: prefix }), prefix);
+    }).pipe(Effect.scoped, Effect.provide(Nats.layer(natsUrl))),
+  );
+};
+
+/** Every message a JetStream stream holds, oldest first. */
+export const storedMessages = (streamName: string) =>
+  Nats.use(({ connection }) =>
+    Effect.promise(async () => {
+      const jsm = await jetstreamManager(connection);
+      const { state } = await jsm.streams.info(streamName);
+      const messages: Array<StoredMsg> = [];
+      for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
+        const stored = await jsm.streams.getMessage(streamName, { seq });
+        if (stored !== null) messages.push(stored);
+      }
+      return messages;
+    }));
