@@ -10,6 +10,7 @@
  */
 import { Hono } from "hono";
 import type { AuditPage, AuditQuery } from "@weft/infra/audit";
+import { foldedId } from "@weft/infra/events";
 import { HttpFault } from "../http/faults.ts";
 import type { Caller } from "../identity/context.ts";
 import { requireToken } from "../identity/requireToken.ts";
@@ -58,7 +59,7 @@ export const auditServiceRoutes = (deps: AuditDeps) =>
       const userId = checkedId(queries.user_id[0], "user_id");
       const caller = c.get("caller");
       const scope = scopeOf(caller);
-      if (scope.project !== undefined && userId.replaceAll("-", "").toLowerCase() !== caller.actor.userId.replaceAll("-", "").toLowerCase()) {
+      if (scope.project !== undefined && foldedId(userId) !== foldedId(caller.actor.userId)) {
         throw new HttpFault(403, "Only an admin may list another user's actions.");
       }
       const query: AuditQuery = { ...parseAuditQuery(queries, ["user_id", "since", "limit", "marker"]), ...scope };

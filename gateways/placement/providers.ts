@@ -6,7 +6,7 @@
  * (1.18, `!` for forbidden from 1.22, `in:` from 1.39). Unknown or unversioned parameters are a 400.
  */
 import { Hono, type Context } from "hono";
-import { fits } from "@weft/domain/placement";
+import { fits, inventoryOf } from "@weft/domain/placement";
 import { getProvider, listProviders, type ProviderRecord } from "@weft/projections/placement";
 import { HttpFault } from "../http/faults.ts";
 import type { PlacementDeps, PlacementEnv } from "./context.ts";
@@ -129,7 +129,7 @@ export const providerRoutes = (deps: PlacementDeps) => {
       enforcePlacement(c.get("caller"), "placement:resource_providers:inventories:show");
       const record = provider(c);
       const resourceClass = c.req.param("resourceClass");
-      const inventory = Object.hasOwn(record.provider.inventories, resourceClass) ? record.provider.inventories[resourceClass] : undefined;
+      const inventory = inventoryOf(record.provider.inventories, resourceClass);
       if (inventory === undefined) throw new HttpFault(404, `No inventory of class ${resourceClass} for ${record.provider.providerId}`);
       cacheHeaders(c, record.updatedAt);
       return c.json({ ...inventoryView(inventory), resource_provider_generation: record.generation });

@@ -13,7 +13,7 @@ import { Effect, Schedule, Stream } from "effect";
 import type { Message } from "@weft/domain/shared";
 import { EventStore, categoryOf, type EventStoreShape, type Position, type RecordedEvent } from "../eventStore/EventStore.ts";
 import { decodePayload, resourceIdOf, toCloudEvent } from "./cloudEvents.ts";
-import { sameProject } from "./ownership.ts";
+import { foldedId, sameProject } from "./ownership.ts";
 import { eventFrame } from "./sse.ts";
 import { makeStreamOwners } from "./streamOwners.ts";
 
@@ -80,15 +80,12 @@ export const defaultFeedLimits: FeedLimits = { events: 512, bytes: 64 * 1024 };
 // A ring scan stops after this many events even when few match, so one read stays short.
 const maxScan = 8_192;
 
-// Project ids and stream ids differ in dashes and case (Keystone hex vs uuid): compare folded.
-const folded = (id: string) => id.replaceAll("-", "").toLowerCase();
-
 const matcher = (query: FeedQuery) => {
-  const resourceId = query.resourceId === undefined ? undefined : folded(query.resourceId);
+  const resourceId = query.resourceId === undefined ? undefined : foldedId(query.resourceId);
   return (event: FeedEvent) =>
     (query.eventTypes === undefined || query.eventTypes.has(event.type)) &&
     (query.resourceTypes === undefined || query.resourceTypes.has(event.resourceType)) &&
-    (resourceId === undefined || folded(event.resourceId) === resourceId) &&
+    (resourceId === undefined || foldedId(event.resourceId) === resourceId) &&
     (query.project === undefined || sameProject(event.owner, query.project));
 };
 

@@ -18,7 +18,7 @@ export {
   type WeftCloudEvent,
 } from "./cloudEvents.ts";
 export { isSecretField, redactSecrets } from "./redaction.ts";
-export { ownerOfStream, ownerStated, projectOwnedCategories, sameProject } from "./ownership.ts";
+export { foldedId, ownerOfStream, ownerStated, projectOwnedCategories, sameProject } from "./ownership.ts";
 export { defaultFeedLimits, makeEventFeed, type EventFeed, type EventFeedOptions, type FeedEvent, type FeedLimits, type FeedPage, type FeedQuery } from "./feed.ts";
 export { eventFrame, heartbeatFrame, openingFrame, sseParser, type SseMessage } from "./sse.ts";
 export {

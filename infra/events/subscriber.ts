@@ -53,7 +53,8 @@ const faultMessage = async (response: Response) => {
   }
 };
 
-const pause = (ms: number, signal: AbortSignal | undefined) =>
+/** Waits `ms`, or less when `signal` aborts; leaves no listener behind on a long-lived signal. */
+export const pause = (ms: number, signal: AbortSignal | undefined) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(done, ms);
     signal?.addEventListener("abort", done, { once: true });

@@ -6,10 +6,9 @@
  * restart resumes after the checkpoint's position, and the fold skips anything at or before it,
  * so re-read events never count twice.
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Effect, Fiber, Schedule, Schema } from "effect";
-import { Packr, unpack } from "msgpackr";
 import {
   evolveMetering,
   initialMeteringDocument,
@@ -20,7 +19,8 @@ import {
   type MeteringDocument,
 } from "@weft/projections/metering";
 import type { AnyWeftCloudEvent } from "../events/cloudEvents.ts";
-import { subscribeEvents, SubscriptionRefused, type SubscribeOptions } from "../events/subscriber.ts";
+import { pause, subscribeEvents, SubscriptionRefused, type SubscribeOptions } from "../events/subscriber.ts";
+import { readSnapshot, writeSnapshot } from "../runtime/projectionRunner.ts";
 import { LoginRefused } from "./keystone.ts";
 
 // The fold reads CloudEvents through its own narrower type: this keeps the two in step.
@@ -53,26 +53,20 @@ export interface RunningMeter {
 /** Published: the checkpoint's file name under the meter's dir. */
 export const meterCheckpointFile = `meter.v${METERING_SNAPSHOT_VERSION}.msgpack`;
 
-interface Checkpoint {
-  readonly position: number;
-  readonly snapshot: unknown;
-}
-
+// The document and its position in one file, as read models' snapshots are (written beside and
+// renamed over); one whose document disagrees with its position is not trusted.
 const loadCheckpoint = (path: string) =>
-  Effect.tryPromise(() => readFile(path)).pipe(
-    Effect.map((bytes) => {
-      const saved = unpack(bytes) as Checkpoint;
+  Effect.map(readSnapshot(path), (saved) => {
+    if (saved === undefined) return initialMeteringDocument();
+    try {
       const doc = meteringFromSnapshot(saved.snapshot);
       return doc.position === saved.position ? doc : initialMeteringDocument();
-    }),
-    Effect.catch(() => Effect.succeed(initialMeteringDocument())),
-  );
+    } catch {
+      return initialMeteringDocument();
+    }
+  });
 
-const saveCheckpoint = (path: string, doc: MeteringDocument) =>
-  Effect.tryPromise(async () => {
-    await writeFile(`${path}.tmp`, new Packr({ useRecords: true }).pack({ position: doc.position, snapshot: meteringToSnapshot(doc) } satisfies Checkpoint));
-    await rename(`${path}.tmp`, path);
-  }).pipe(Effect.catch((error) => Effect.logWarning(`meter checkpoint ${path} not written`, error)));
+const saveCheckpoint = (path: string, doc: MeteringDocument) => writeSnapshot(path, { position: doc.position, snapshot: meteringToSnapshot(doc) });
 
 /** Runs the meter until the scope closes, checkpointing as it goes and once more on close. */
 export const runMeter = Effect.fnUntraced(function* (options: MeterOptions) {
@@ -107,10 +101,7 @@ export const runMeter = Effect.fnUntraced(function* (options: MeterOptions) {
         }
         if (error instanceof SubscriptionRefused || error instanceof LoginRefused) throw new MeterRefused({ message: error.message, cause: error });
         onRetry(error, delay);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-        });
+        await pause(delay, signal);
       }
     }
   };

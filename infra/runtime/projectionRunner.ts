@@ -29,7 +29,8 @@ export interface ProjectionHandle<Doc> {
   readonly caughtUp: Effect.Effect<void>;
 }
 
-interface Snapshot {
+/** A document's plain form with the position of the last event folded into it: one file. */
+export interface Snapshot {
   readonly position: number;
   readonly snapshot: unknown;
 }
@@ -38,7 +39,8 @@ interface Snapshot {
 export const snapshotPath = (dir: string, projection: Pick<Projection<unknown, { type: string }>, "name" | "version">) =>
   join(dir, `${projection.name}.v${projection.version}.msgpack`);
 
-const readSnapshot = (path: string) =>
+/** The snapshot in `path`, or undefined when there is none or it cannot be read. */
+export const readSnapshot = (path: string) =>
   Effect.tryPromise(() => readFile(path)).pipe(
     Effect.map((bytes) => unpack(bytes) as Snapshot),
     Effect.orElseSucceed(() => undefined),
@@ -47,7 +49,7 @@ const readSnapshot = (path: string) =>
 // Written beside and renamed over, so a crash mid-write leaves the previous snapshot intact.
 // Records (each object shape written once, not its keys per object): a third smaller and twice as
 // fast to read back, which a restart waits for. Plain `unpack` reads both forms.
-const writeSnapshot = (path: string, snapshot: Snapshot) =>
+export const writeSnapshot = (path: string, snapshot: Snapshot) =>
   Effect.tryPromise(async () => {
     await writeFile(`${path}.tmp`, new Packr({ useRecords: true }).pack(snapshot));
     await rename(`${path}.tmp`, path);
