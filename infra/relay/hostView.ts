@@ -7,6 +7,8 @@
  * folds every event once, in order.
  */
 import type { ServerEvent } from "@weft/domain/compute";
+import { eventMetadataCodec } from "@weft/proto";
+import type { RecordedEvent } from "../eventStore/EventStore.ts";
 
 /** The event types the view folds. */
 export const hostViewEventTypes = [
@@ -68,7 +70,19 @@ export interface EventCause {
   readonly correlationId: string;
 }
 
-const pendingOf = (type: HostViewEvent["type"], cause: EventCause, hard = false): PendingInstruction =>
+/** The event's cause, its metadata decoded at most once however often it is asked for. */
+export const causeOf = (recorded: RecordedEvent): (() => EventCause) => {
+  let cause: EventCause | undefined;
+  return () => {
+    if (cause === undefined) {
+      const metadata = eventMetadataCodec.decode(recorded.metadata);
+      cause = { eventId: recorded.id, requestId: metadata.requestId, correlationId: metadata.correlationId };
+    }
+    return cause;
+  };
+};
+
+export const pendingOf = (type: HostViewEvent["type"], cause: EventCause, hard = false): PendingInstruction =>
   ({ eventId: cause.eventId, eventType: type, hard, requestId: cause.requestId, correlationId: cause.correlationId });
 
 const remove = (view: HostView, serverId: string) => {

@@ -19,7 +19,6 @@ import { jetstream } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
 import { Effect } from "effect";
 import { serverStream, type RequestServerBuild } from "@weft/domain/compute";
-import { eventMetadataCodec } from "@weft/proto";
 import { Nats } from "../bus/Nats.ts";
 import { relayedThroughHeader, relayStartPosition } from "../bus/relayedStream.ts";
 import { computeEventCodec } from "../contexts/compute.ts";
@@ -31,10 +30,12 @@ import { defaultSubjectPrefix, hostStreamName, hostSubject, isValidHostName } fr
 import type { CheckpointStore } from "../runtime/checkpoints.ts";
 import { runProcessManager, type ProcessManager, type ProcessManagerOptions } from "../runtime/processManager.ts";
 import {
+  causeOf,
   evolveHostView,
   hostOf,
   hostViewEventTypes,
   initialHostView,
+  pendingOf,
   serversOn,
   type EventCause,
   type HostViewEvent,
@@ -62,11 +63,6 @@ export interface RunningRelay {
 const eventTypes: ReadonlySet<string> = new Set(hostViewEventTypes);
 
 const decode = (recorded: RecordedEvent) => computeEventCodec.decode(recorded.type, recorded.data) as HostViewEvent;
-
-const causeOf = (recorded: RecordedEvent) => (): EventCause => {
-  const metadata = eventMetadataCodec.decode(recorded.metadata);
-  return { eventId: recorded.id, requestId: metadata.requestId, correlationId: metadata.correlationId };
-};
 
 /** The spec an agent boots from: the build request's flavor and image, and the server's latest name. */
 const spawnSpec = (build: RequestServerBuild, name: string): SpawnInstance => ({
@@ -161,24 +157,19 @@ export const runRelay = Effect.fnUntraced(function* (options: RelayOptions) {
   );
 
   // The host and the pending instruction an event means, or undefined when it asks nothing of a host.
-  const addressed = (recorded: RecordedEvent, event: HostViewEvent): { host: string; pending: PendingInstruction } | undefined => {
-    const cause = causeOf(recorded);
-    const pendingOf = (hard = false) => {
-      const { eventId, requestId, correlationId } = cause();
-      return { eventId, eventType: event.type, hard, requestId, correlationId };
-    };
+  const addressed = (event: HostViewEvent, cause: () => EventCause): { host: string; pending: PendingInstruction } | undefined => {
     switch (event.type) {
       case "ServerScheduled":
       case "ServerStopRequested":
       case "ServerStartRequested":
       case "ServerDeletionRequested":
-        return event.data.host === "" ? undefined : { host: event.data.host, pending: pendingOf() };
+        return event.data.host === "" ? undefined : { host: event.data.host, pending: pendingOf(event.type, cause()) };
       case "ServerRebootRequested":
-        return { host: event.data.host, pending: pendingOf(event.data.hard) };
+        return { host: event.data.host, pending: pendingOf(event.type, cause(), event.data.hard) };
       case "ServerBuildTimedOut": {
         // Known while the server is not deleted: a failed server stays in the view.
         const host = hostOf(view, event.data.serverId);
-        return host === undefined ? undefined : { host, pending: pendingOf() };
+        return host === undefined ? undefined : { host, pending: pendingOf(event.type, cause()) };
       }
       default:
         return undefined;
@@ -209,10 +200,11 @@ export const runRelay = Effect.fnUntraced(function* (options: RelayOptions) {
   // the spec and publishing run alongside other events'.
   const handle = (recorded: RecordedEvent): Effect.Effect<void, unknown> => {
     const event = decode(recorded);
+    const cause = causeOf(recorded);
     // Resolved before folding: a timed-out build's host is read from the view.
-    const target = addressed(recorded, event);
+    const target = addressed(event, cause);
     if (recorded.position > folded) {
-      evolveHostView(view, event, causeOf(recorded));
+      evolveHostView(view, event, cause);
       folded = recorded.position;
     }
     if (target === undefined) return Effect.void;

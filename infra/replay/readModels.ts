@@ -5,7 +5,7 @@
  * view), which are replayed and hashed but live only in memory. A new read model is one entry in
  * `readModels`. Each stored event's payload is decoded by the one codec that knows its type.
  */
-import { eventMetadataCodec, type PayloadCodec } from "@weft/proto";
+import type { PayloadCodec } from "@weft/proto";
 import type { Message } from "@weft/domain/shared";
 import { evolveSchedulerView, initialSchedulerView, schedulerViewEventTypes, type SchedulerEvent, type SchedulerView } from "@weft/domain/scheduler";
 import type { ProjectedEvent, Projection } from "@weft/projections/shared";
@@ -15,7 +15,7 @@ import { imageProjection } from "@weft/projections/image";
 import { placementProjection } from "@weft/projections/placement";
 import { computeEventCodec, identityEventCodec, imageEventCodec, placementEventCodec } from "../contexts/index.ts";
 import type { RecordedEvent } from "../eventStore/EventStore.ts";
-import { evolveHostView, hostViewEventTypes, initialHostView, type HostView, type HostViewEvent } from "../relay/hostView.ts";
+import { causeOf, evolveHostView, hostViewEventTypes, initialHostView, type HostView, type HostViewEvent } from "../relay/hostView.ts";
 
 /** A stored event as replay hands it to every read model that folds its type: decoded once. */
 export interface ReplayedEvent extends ProjectedEvent<Message> {
@@ -52,10 +52,7 @@ const hostsModel: ReadModel<HostView> = {
   eventTypes: new Set(hostViewEventTypes),
   initial: initialHostView,
   evolve: (view, { event, recorded }) => {
-    evolveHostView(view, event as HostViewEvent, () => {
-      const metadata = eventMetadataCodec.decode(recorded.metadata);
-      return { eventId: recorded.id, requestId: metadata.requestId, correlationId: metadata.correlationId };
-    });
+    evolveHostView(view, event as HostViewEvent, causeOf(recorded));
     return view;
   },
 };
