@@ -61,8 +61,10 @@ const novaNow = () => new Date().toISOString().slice(0, 23);
  */
 const usageFrom = async (url: string, project: string, accept: (usage: Record<string, unknown>) => boolean = () => true, end = `${day(2)}T00:00:00`) => {
   const query = `start=${day(-1)}T00:00:00&end=${end}`;
+  // One token for the whole poll: each `token issue` is a Python process of a second or more.
+  const headers = { "x-auth-token": await token() };
   for (;;) {
-    const response = await fetch(`${url}/compute/v2.1/os-simple-tenant-usage/${project}?${query}`, { headers: { "x-auth-token": await token() } });
+    const response = await fetch(`${url}/compute/v2.1/os-simple-tenant-usage/${project}?${query}`, { headers });
     if (response.status === 200) {
       const usage = ((await response.json()) as { tenant_usage: Record<string, unknown> }).tenant_usage;
       if (accept(usage)) return usage;

@@ -49,7 +49,7 @@ export const novaTimeText = (ms: number): string => {
 const listParameters = new Set(["start", "end", "detailed", "limit", "marker"]);
 const showParameters = new Set(["start", "end", "limit", "marker"]);
 
-const periodOf = (deps: MeteringDeps, c: Context<TenantUsageEnv>, known: ReadonlySet<string>): Period & { limit: number; marker: string | undefined } => {
+const periodOf = (deps: MeteringDeps, c: Context<TenantUsageEnv>, known: ReadonlySet<string>): Period & { now: number; limit: number; marker: string | undefined } => {
   const version = c.get("microversion");
   const queries = c.req.queries();
   // 2.75 closed the query schema: an unknown parameter is refused rather than ignored.
@@ -67,7 +67,7 @@ const periodOf = (deps: MeteringDeps, c: Context<TenantUsageEnv>, known: Readonl
   const limit = Math.min(limitText === undefined ? MAX_LIMIT : Number(limitText), MAX_LIMIT);
   // Nova bills no further than now (`if period_stop > now: period_stop = now`): the CLI's default
   // end is tomorrow, and a running server has not run those hours yet.
-  return { start, end: Math.min(end, now), limit, marker: paging ? c.req.query("marker") : undefined };
+  return { start, end: Math.min(end, now), now, limit, marker: paging ? c.req.query("marker") : undefined };
 };
 
 // Formatting two datetimes is most of a server's cost in a big report (~1.2 µs each); intervals
@@ -132,10 +132,10 @@ export const tenantUsageRoutes = (deps: MeteringDeps) =>
       const detailed = c.req.query("detailed") === "1";
       const page = usageForPeriod(meterDocument(deps), query, { limit: query.limit, ...(query.marker === undefined ? {} : { marker: query.marker }) });
       if (!page.markerFound) throw new HttpFault(400, `marker [${query.marker ?? ""}] not found`);
-      const now = deps.now();
       const links = pageLinks(deps, c, "os-simple-tenant-usage", page.servers, query.limit);
       return c.json({
-        tenant_usages: page.projects.map((usage) => tenantUsageView(usage, query, detailed, now)),
+        // The request's one clock: the period was cut at it, and uptimes run to it.
+        tenant_usages: page.projects.map((usage) => tenantUsageView(usage, query, detailed, query.now)),
         ...(links === undefined ? {} : { tenant_usages_links: links }),
       });
     })
@@ -152,7 +152,7 @@ export const tenantUsageRoutes = (deps: MeteringDeps) =>
       const usage = page.projects[0];
       const links = pageLinks(deps, c, `os-simple-tenant-usage/${tenantId}`, page.servers, query.limit);
       return c.json({
-        tenant_usage: usage === undefined ? {} : tenantUsageView(usage, query, true, deps.now()),
+        tenant_usage: usage === undefined ? {} : tenantUsageView(usage, query, true, query.now),
         ...(links === undefined ? {} : { tenant_usage_links: links }),
       });
     });
