@@ -12,14 +12,29 @@ import type { Effect as EffectType } from "effect";
 // compiled before this line runs, so everything else is imported after it.
 enableCompileCache();
 const { Cause, Effect, Exit, Fiber } = await import("effect");
-const { up } = await import("./up.ts");
-const { agent, agentUsage } = await import("./agent.ts");
-const { meter, meterUsage } = await import("./meter.ts");
-const { audit, auditUsage } = await import("./audit.ts");
-const { replay, replayUsage, verify, verifyUsage } = await import("./replay.ts");
-const { show, showUsage } = await import("./show.ts");
 
-const usage = `usage: weft <command>
+// Each command's module is loaded only when it runs: `weft up` does not load the replay engine,
+// and `weft audit` does not load the gateway.
+const commands: Record<string, () => Promise<EffectType.Effect<unknown, unknown>>> = {
+  up: async () => (await import("./up.ts")).up,
+  agent: async () => (await import("./agent.ts")).agent,
+  meter: async () => (await import("./meter.ts")).meter,
+  audit: async () => (await import("./audit.ts")).audit,
+  replay: async () => (await import("./replay.ts")).replay,
+  show: async () => (await import("./show.ts")).show,
+  verify: async () => (await import("./replay.ts")).verify,
+};
+
+/** The help text, which reads every command's usage line from its module: loaded only to be shown. */
+const usage = async () => {
+  const [{ agentUsage }, { meterUsage }, { auditUsage }, { replayUsage, verifyUsage }, { showUsage }] = await Promise.all([
+    import("./agent.ts"),
+    import("./meter.ts"),
+    import("./audit.ts"),
+    import("./replay.ts"),
+    import("./show.ts"),
+  ]);
+  return `usage: weft <command>
 
 commands:
   up        run the all-in-one cloud (settings: WEFT_HTTP_PORT, WEFT_DATA_DIR, WEFT_NATS_URL,
@@ -37,25 +52,16 @@ commands:
   meter     run the metering service apart from the gateway (weft up runs one in-process):
             ${meterUsage}
   help      show this help`;
-
-const commands: Record<string, EffectType.Effect<unknown, unknown>> = {
-  up,
-  agent,
-  meter,
-  audit,
-  replay,
-  show,
-  verify,
 };
 
 const name = process.argv[2] ?? "help";
-const command = commands[name];
-if (command === undefined) {
-  console.log(usage);
+const load = commands[name];
+if (load === undefined) {
+  console.log(await usage());
   process.exit(name === "help" || name === "--help" ? 0 : 2);
 }
 
-const fiber = Effect.runFork(command);
+const fiber = Effect.runFork(await load());
 let stopping = false;
 const stop = () => {
   if (stopping) return;
@@ -69,8 +75,11 @@ fiber.addObserver((exit) => {
   if (Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause)) process.exit(0);
   const error = Cause.squash(exit.cause) as { readonly _tag?: string; readonly message?: string };
   if (error?._tag === "UsageError") {
-    console.error(`weft ${name}: ${error.message}\n\n${usage}`);
-    process.exit(2);
+    void usage().then((text) => {
+      console.error(`weft ${name}: ${error.message}\n\n${text}`);
+      process.exit(2);
+    });
+    return;
   }
   if (error?._tag === "CheckFailed") {
     console.error(`weft ${name}: ${error.message}`);
