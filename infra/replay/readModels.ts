@@ -22,11 +22,19 @@ export interface ReplayedEvent extends ProjectedEvent<Message> {
   readonly recorded: RecordedEvent;
 }
 
+/** A read model's fold of many events into a document it owns until `finish` (a projection's `batch`). */
+export interface ReadModelBatch<Doc> {
+  readonly fold: (event: ReplayedEvent) => void;
+  readonly finish: () => Doc;
+}
+
 export interface ReadModel<Doc = unknown> {
   readonly name: string;
   readonly eventTypes: ReadonlySet<string>;
   readonly initial: () => Doc;
   readonly evolve: (doc: Doc, event: ReplayedEvent) => Doc;
+  /** Folds many events at once into the document `evolve` would fold (the projection's `batch`). */
+  readonly batch?: (doc: Doc) => ReadModelBatch<Doc>;
   /** The gateway projection behind it, whose snapshots in the data dir are the live copy. */
   readonly projection?: Projection<Doc, Message>;
 }
@@ -36,6 +44,7 @@ const ofProjection = <Doc, E extends Message>(projection: Projection<Doc, E>): R
   eventTypes: projection.eventTypes,
   initial: projection.initial,
   evolve: projection.evolve as unknown as (doc: Doc, event: ReplayedEvent) => Doc,
+  ...(projection.batch === undefined ? {} : { batch: projection.batch as unknown as (doc: Doc) => ReadModelBatch<Doc> }),
   projection: projection as unknown as Projection<Doc, Message>,
 });
 

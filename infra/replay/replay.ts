@@ -8,9 +8,10 @@
  * bound of its own below the common one (`weft verify` replays each to its snapshot's position).
  */
 import { Effect } from "effect";
+import { evolvingBatch } from "@weft/projections/shared";
 import type { EventStoreShape, EventStoreUnavailable, Position, RecordedEvent } from "../eventStore/EventStore.ts";
 import { projectedMetadataOf, type ProjectedMetadata } from "../runtime/projectedEvents.ts";
-import { eventCodecByType, type ReadModel, type ReplayedEvent } from "./readModels.ts";
+import { eventCodecByType, type ReadModel, type ReadModelBatch, type ReplayedEvent } from "./readModels.ts";
 
 /** Where a replay stops: after `position`, or before the first event that occurred after `time`. */
 export type ReplayBound =
@@ -46,7 +47,7 @@ export const DEFAULT_REPLAY_PAGE = 10_000;
 interface Folding {
   readonly model: ReadModel;
   readonly until: Position;
-  doc: unknown;
+  readonly batch: ReadModelBatch<unknown>;
   folded: number;
 }
 
@@ -73,7 +74,14 @@ export const replay = (
   Effect.gen(function* () {
     const head = yield* store.head;
     const last = bound.kind === "position" ? Math.min(bound.position, head) : head;
-    const folding: Array<Folding> = targets.map(({ model, until }) => ({ model, until: until ?? Number.MAX_SAFE_INTEGER, doc: model.initial(), folded: 0 }));
+    // Each model folds in one batch (its own, or event by event with `evolve`) into a document
+    // nobody else holds until the replay ends.
+    const folding: Array<Folding> = targets.map(({ model, until }) => ({
+      model,
+      until: until ?? Number.MAX_SAFE_INTEGER,
+      batch: model.batch?.(model.initial()) ?? evolvingBatch(model.evolve, model.initial()),
+      folded: 0,
+    }));
     const byType = new Map<string, Array<Folding>>();
     for (const target of folding) {
       for (const type of target.model.eventTypes) {
@@ -100,7 +108,7 @@ export const replay = (
           for (const target of wanting) {
             if (recorded.position > target.until) continue;
             replayed ??= replayedEventOf(recorded, metadata ?? projectedMetadataOf(recorded.metadata));
-            target.doc = target.model.evolve(target.doc, replayed);
+            target.batch.fold(replayed);
             target.folded += 1;
           }
         }
@@ -112,7 +120,7 @@ export const replay = (
     let done = last === 0;
     while (!done) done = foldPage(yield* store.readAll(position, pageSize));
     return {
-      models: folding.map(({ model, until, doc, folded }) => ({ model, doc, folded, position: Math.min(position, until) })),
+      models: folding.map(({ model, until, batch, folded }) => ({ model, doc: batch.finish(), folded, position: Math.min(position, until) })),
       position,
       events,
     } satisfies ReplayResult;

@@ -33,6 +33,7 @@ let again: ReplayResult;
 let toPosition: ReplayResult;
 let toTime: ReplayResult;
 let perModel: ReplayResult;
+let evolving: ReplayResult;
 const modelOf = (replayed: ReplayResult, name: string) => replayed.models.find((entry) => entry.model.name === name)!;
 const docOf = <Doc>(name: string) => modelOf(result, name).doc as Doc;
 const hashes = (replayed: ReplayResult) => replayed.models.map(({ model, doc }) => [model.name, canonicalHash(doc)]);
@@ -52,6 +53,8 @@ beforeAll(async () => {
         toPosition = yield* replay(store, all, { kind: "position", position: 60 });
         // Event n occurred at 00:00:(n-1): this time lies between events 60 and 61.
         toTime = yield* replay(store, all, parseReplayBound("2026-01-01T00:00:59.500Z")!);
+        // Every read model folded event by event with its `evolve`, none with its batch fold.
+        evolving = yield* replay(store, readModels.map(({ batch: _batch, ...model }) => ({ model })), { kind: "head" }, 7);
         perModel = yield* replay(store, [{ model: readModelNamed("identity")!, until: 10 }, { model: readModelNamed("compute")! }], { kind: "head" });
       }),
     ),
@@ -140,6 +143,15 @@ describe("replay over the fixture", () => {
     expect(parseReplayBound("2026-01-01T10:00:00")!.kind === "time" && parseReplayBound("2026-01-01T10:00:00")).toMatchObject({ epochMs: Date.parse("2026-01-01T10:00:00Z") });
     for (const bad of ["yesterday", "2026-13-45T00:00:00Z", "2026-02-30", "2027-02-29T00:00:00Z", "12abc", "-5", ""]) expect(parseReplayBound(bad), bad).toBeUndefined();
     expect(parseReplayBound("2028-02-29")).toMatchObject({ epochMs: Date.parse("2028-02-29T00:00:00Z") });
+  });
+
+  it("folds every read model in its batch to the document evolve folds: the same hash and snapshot", () => {
+    expect(readModelNamed("compute")!.batch).toBeDefined();
+    expect(hashes(evolving)).toEqual(hashes(result));
+    for (const { model, doc } of result.models) {
+      if (model.projection === undefined) continue;
+      expect(model.projection.toSnapshot(doc), model.name).toEqual(model.projection.toSnapshot(modelOf(evolving, model.name).doc));
+    }
   });
 
   it("holds a read model at its own bound while the others go on", () => {

@@ -2,7 +2,7 @@
  * Fixtures shared by the compute read-model specs: a small cloud that sends commands through the
  * domain's real deciders and records the events they decide (so sequences are the ones the
  * runtime would append), and a fold through `foldProjected` that also proves duplicate delivery
- * changes nothing. Test-only: imported by `*.unit.spec.ts` files.
+ * changes nothing and the batch fold gives the same document. Test-only: imported by `*.unit.spec.ts` files.
  */
 import { expect } from "vitest";
 import { isRejection, type Decider, type Message, type Rejection } from "@weft/domain/shared";
@@ -27,8 +27,8 @@ import {
   type ServerGroupCommand,
 } from "@weft/domain/compute";
 import { foldProjected, initialProjected, type ProjectedEvent } from "../shared/index.ts";
-import type { ComputeDocument, ComputeEvent } from "./document.ts";
-import { computeProjection } from "./index.ts";
+import { batchCompute, initialComputeDocument, type ComputeDocument, type ComputeEvent } from "./document.ts";
+import { computeProjection, computeToSnapshot } from "./index.ts";
 
 /** Event n happens at 2025-01-01T00:00:00Z plus n seconds. */
 export const at = (position: number): string => new Date(Date.UTC(2025, 0, 1) + position * 1000).toISOString();
@@ -131,14 +131,35 @@ export const foldAll = (events: Iterable<ProjectedEvent<ComputeEvent>>): { posit
   return state;
 };
 
+/** Folds the events with `batchCompute`, in one batch from `doc`. */
+export const batchFoldAll = (events: Iterable<ProjectedEvent<ComputeEvent>>, doc = initialComputeDocument()): ComputeDocument => {
+  const batch = batchCompute(doc);
+  for (const event of events) batch.fold(event);
+  return batch.finish();
+};
+
+/** The batch fold's document is the event-by-event fold's: deep-equal, and the same snapshot in the same order. */
+export const expectSameAsBatch = (log: ReadonlyArray<ProjectedEvent<ComputeEvent>>, doc: ComputeDocument): void => {
+  const batched = batchFoldAll(log);
+  expect(batched).toEqual(doc);
+  expect(computeToSnapshot(batched)).toEqual(computeToSnapshot(doc));
+  // A batch may start from a document folded event by event, which it must leave as it was.
+  const half = Math.floor(log.length / 2);
+  const start = foldAll(log.slice(0, half)).doc;
+  const before = computeToSnapshot(start);
+  expect(batchFoldAll(log.slice(half), start)).toEqual(doc);
+  expect(computeToSnapshot(start)).toEqual(before);
+};
+
 /**
  * Folds the events once, and again with every event delivered twice and the whole log replayed
- * at the end (at-least-once delivery); both must give the same document.
+ * at the end (at-least-once delivery); both must give the same document, and so must the batch fold.
  */
 export const fold = (log: ReadonlyArray<ProjectedEvent<ComputeEvent>>): ComputeDocument => {
   const once = foldAll(log);
   const redelivered = foldAll([...log.flatMap((event) => [event, event]), ...log]);
   expect(redelivered).toEqual(once);
   expect(once.position).toBe(log.length);
+  expectSameAsBatch(log, once.doc);
   return once.doc;
 };

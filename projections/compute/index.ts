@@ -4,12 +4,12 @@
  * answer the Nova gateway (`/compute/v2.1`) from it.
  */
 import type { Projection } from "../shared/index.ts";
-import { computeEventTypes, evolveCompute, initialComputeDocument, type ComputeDocument, type ComputeEvent } from "./document.ts";
+import { batchCompute, computeEventTypes, evolveCompute, initialComputeDocument, type ComputeDocument, type ComputeEvent } from "./document.ts";
 import { computeFromSnapshot, computeToSnapshot } from "./snapshot.ts";
 
 export * from "./serverQueries.ts";
 export * from "./catalogQueries.ts";
-export { computeEventTypes, evolveCompute, initialComputeDocument, type ComputeDocument, type ComputeEvent } from "./document.ts";
+export { batchCompute, computeEventTypes, evolveCompute, initialComputeDocument, type ComputeDocument, type ComputeEvent } from "./document.ts";
 export { serverStatus, type KnownServerState, type Server, type ServerFault } from "./servers.ts";
 export type { InstanceAction, InstanceActionEvent, InstanceActionName } from "./instanceActions.ts";
 export type { Flavor, Keypair, ServerGroup } from "./catalog.ts";
@@ -22,6 +22,7 @@ export const computeProjection: Projection<ComputeDocument, ComputeEvent> = {
   eventTypes: new Set(computeEventTypes),
   initial: initialComputeDocument,
   evolve: evolveCompute,
+  batch: batchCompute,
   toSnapshot: computeToSnapshot,
   fromSnapshot: computeFromSnapshot,
 };

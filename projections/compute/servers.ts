@@ -17,7 +17,7 @@ import {
   type ServerState,
 } from "@weft/domain/compute";
 import type { ProjectedEvent } from "../shared/index.ts";
-import { insertKey, removeKey, type SortedKeys } from "./sortedKeys.ts";
+import { insertKey, removeKey, sortedKeysOf, type SortedKeys } from "./sortedKeys.ts";
 
 /** A server's decider state once it exists. */
 export type KnownServerState = Exclude<ServerState, { readonly status: "none" }>;
@@ -130,6 +130,38 @@ export const withServer = (servers: Servers, before: Server | undefined, after: 
     listing: reindexed(servers.listing, project, listed(before), listed(after)),
     changes: reindexed(servers.changes, project, before === undefined ? undefined : changeKey(before), changeKey(after)),
   };
+};
+
+/**
+ * Stores `after` by id only, leaving both indexes as they were: for a batch fold, which builds
+ * them once at its end with `serverIndexesOf`.
+ */
+export const withServerById = (servers: Servers, _before: Server | undefined, after: Server): Servers =>
+  ({ ...servers, byId: servers.byId.set(after.id, after) });
+
+const indexOf = (servers: ReadonlyArray<Server>, keyOf: (server: Server) => string): ServerIndex => {
+  const byProject = new Map<string, Array<string>>();
+  for (const server of servers) {
+    const project = uuidOf(server.projectId);
+    const keys = byProject.get(project);
+    if (keys === undefined) byProject.set(project, [keyOf(server)]);
+    else keys.push(keyOf(server));
+  }
+  return {
+    all: sortedKeysOf(servers.map(keyOf)),
+    byProject: ImmutableMap<string, SortedKeys>().withMutations((map) => {
+      for (const [project, keys] of byProject) map.set(project, sortedKeysOf(keys));
+    }),
+  };
+};
+
+/**
+ * Both indexes of `servers`, built at once: equal to the ones `withServer` keeps up event by
+ * event, since a sorted index's shape depends only on the keys it holds.
+ */
+export const serverIndexesOf = (servers: Iterable<Server>): Pick<Servers, "listing" | "changes"> => {
+  const every = [...servers];
+  return { listing: indexOf(every.filter((server) => !server.deleted), listingKey), changes: indexOf(every, changeKey) };
 };
 
 const built = ({ event, occurredAt }: ProjectedEvent<ServerEvent>): Server | undefined => {

@@ -9,7 +9,7 @@ import { placementOf, uuidOf, type Placement, type QuotaLimits, type QuotaState,
 import type { Flavor, Keypair, ServerGroup } from "./catalog.ts";
 import type { ComputeDocument } from "./document.ts";
 import type { InstanceAction } from "./instanceActions.ts";
-import { changeKey, listingKey, type KnownServerState, type Server, type ServerIndex } from "./servers.ts";
+import { serverIndexesOf, type KnownServerState, type Server } from "./servers.ts";
 import { sortedKeysOf } from "./sortedKeys.ts";
 import type { HostResources } from "./usage.ts";
 
@@ -95,11 +95,6 @@ const grouped = <T>(items: ReadonlyArray<T>, scopeOf: (item: T) => string): Map<
   return groups;
 };
 
-const indexOf = (servers: ReadonlyArray<Server>, keyOf: (server: Server) => string): ServerIndex => ({
-  all: sortedKeysOf(servers.map(keyOf)),
-  byProject: keyed(grouped(servers, (server) => uuidOf(server.projectId)), ([project]) => project, ([, held]) => sortedKeysOf(held.map(keyOf))),
-});
-
 const quotaOf = (quota: ComputeSnapshot["quotas"][number]): QuotaState =>
   ({ status: "quota", limits: { ...quota.limits }, reservations: ImmutableMap(quota.reservations), used: { ...quota.used } });
 
@@ -109,11 +104,7 @@ export const computeFromSnapshot = (snapshot: unknown): ComputeDocument => {
   const servers: ReadonlyArray<Server> = snapshot.servers.map((server) => ({ ...server, state: stateFromSnapshot(server.state) }));
   const self = <V>(value: V) => value;
   return {
-    servers: {
-      byId: keyed(servers, (server) => server.id, self),
-      listing: indexOf(servers.filter((server) => !server.deleted), listingKey),
-      changes: indexOf(servers, changeKey),
-    },
+    servers: { byId: keyed(servers, (server) => server.id, self), ...serverIndexesOf(servers) },
     instanceActions: keyed(snapshot.instanceActions, ([serverId]) => serverId, ([, actions]) => ImmutableList(actions)),
     flavors: {
       byId: keyed(snapshot.flavors, (flavor) => flavor.id, self),

@@ -27,10 +27,42 @@ export interface Projection<Doc, E extends { readonly type: string }> {
   readonly initial: () => Doc;
   /** Pure, total, never throws: events are facts. */
   readonly evolve: (doc: Doc, projected: ProjectedEvent<E>) => Doc;
+  /**
+   * Optional: a fold of many events at once (replay, catching up), by the same rules as `evolve`
+   * and ending in the document `evolve` would fold event by event. Without it, `batchFoldOf`
+   * folds with `evolve`.
+   */
+  readonly batch?: (doc: Doc) => BatchFold<Doc, E>;
   /** Plain data only (arrays, objects, strings, numbers, booleans), so msgpack and JSON carry it. */
   readonly toSnapshot: (doc: Doc) => unknown;
   readonly fromSnapshot: (snapshot: unknown) => Doc;
 }
+
+/**
+ * Many events folded into a document the fold owns from its start to `finish`: it may change its
+ * own transient copy in place (the document it started from is left as it was) and build derived
+ * indexes once at the end instead of on every event.
+ */
+export interface BatchFold<Doc, E> {
+  readonly fold: (projected: ProjectedEvent<E>) => void;
+  /** The document folded so far; the batch is spent after it. */
+  readonly finish: () => Doc;
+}
+
+/** A batch that folds event by event with `evolve` (`P`: the events as the fold receives them). */
+export const evolvingBatch = <Doc, P>(evolve: (doc: Doc, projected: P) => Doc, doc: Doc): { readonly fold: (projected: P) => void; readonly finish: () => Doc } => {
+  let folded = doc;
+  return {
+    fold: (projected) => {
+      folded = evolve(folded, projected);
+    },
+    finish: () => folded,
+  };
+};
+
+/** The projection's own batch fold from `doc`, or one that folds with its `evolve`. */
+export const batchFoldOf = <Doc, E extends { readonly type: string }>(projection: Projection<Doc, E>, doc: Doc): BatchFold<Doc, E> =>
+  projection.batch?.(doc) ?? evolvingBatch(projection.evolve, doc);
 
 /** A document and the position of the last event folded into it: the checkpoint travels with it. */
 export interface Projected<Doc> {
