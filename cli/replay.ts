@@ -79,7 +79,8 @@ export const replay = Effect.gen(function* () {
   yield* Effect.gen(function* () {
     const store = yield* EventStore;
     const started = performance.now();
-    const result = yield* replayLog(store, readModels.map((model) => ({ model })), bound);
+    // Compute folds here, the other read models in a second thread that opens the store itself.
+    const result = yield* replayLog(store, readModels.map((model) => ({ model })), bound, undefined, { thread: { eventStore: config.eventStore } });
     const seconds = (performance.now() - started) / 1000;
     if (out !== undefined) mkdirSync(out, { recursive: true });
     const rows = [["read model", "events folded", "position", "sha256"]];

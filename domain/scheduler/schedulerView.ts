@@ -9,6 +9,7 @@ import { Map as ImmutableMap } from "immutable";
 import type { ServerBuildRequested, ServerEvent, ServerGroupEvent, ServerGroupPolicy, ServerScheduled } from "../compute/index.ts";
 import {
   placementEventTypes,
+  type Allocation,
   type AllocationClaimed,
   resourceProviderDecider,
   selectHosts,
@@ -148,6 +149,29 @@ const isPlacementEvent = (event: SchedulerEvent): event is PlacementEvent => pla
 /** Total and never throwing; an event folded twice in a row changes nothing more than once. */
 export const evolveSchedulerView = (view: SchedulerView, event: SchedulerEvent): SchedulerView =>
   isPlacementEvent(event) ? evolveProviders(view, event) : evolveServers(view, event);
+
+/** The view as plain data (structured clone carries it to another thread): every map as its entries. */
+export interface SchedulerViewData {
+  readonly providers: ReadonlyArray<Omit<ResourceProvider, "allocations"> & { readonly allocations: ReadonlyArray<readonly [string, Allocation]> }>;
+  readonly members: ReadonlyArray<readonly [string, MemberRecord]>;
+  readonly groups: ReadonlyArray<readonly [string, Omit<GroupRecord, "membersOn"> & { readonly membersOn: ReadonlyArray<readonly [string, number]> }]>;
+}
+
+export const schedulerViewToData = (view: SchedulerView): SchedulerViewData => ({
+  providers: [...view.providers.values()].map(({ provider }) => ({ ...provider, allocations: [...provider.allocations] })),
+  members: [...view.members],
+  groups: [...view.groups].map(([groupId, group]) => [groupId, { ...group, membersOn: [...group.membersOn] }]),
+});
+
+/** The view `schedulerViewToData` was given: the same entries, each candidate built as the fold builds it. */
+export const schedulerViewFromData = (data: SchedulerViewData): SchedulerView => ({
+  providers: ImmutableMap(data.providers.map((entry): [string, ProviderEntry] => {
+    const provider: ResourceProvider = { ...entry, allocations: ImmutableMap(entry.allocations) };
+    return [provider.providerId, { provider, candidate: candidateOf(provider, true, 0) }];
+  })),
+  members: ImmutableMap(data.members),
+  groups: ImmutableMap(data.groups.map(([groupId, group]): [string, GroupRecord] => [groupId, { ...group, membersOn: ImmutableMap(group.membersOn) }])),
+});
 
 /**
  * What a flavor asks of placement: root plus ephemeral disk. Swap is not claimed: Nova adds it to

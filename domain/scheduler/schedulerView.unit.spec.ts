@@ -13,6 +13,8 @@ import {
   initialSchedulerView,
   placeServer,
   providersHolding,
+  schedulerViewFromData,
+  schedulerViewToData,
   schedulingRequestOf,
   withHeldPlaces,
   type HeldPlace,
@@ -90,6 +92,14 @@ describe("the scheduler view", () => {
     expect(plain(foldTwice(life))).toEqual(plain(fold(life)));
     const ending = [...life, released("s1", "a"), deleted("s1", "a"), { type: "ServerGroupDeleted", data: { groupId: "g1" } } as const];
     expect(plain(foldTwice(ending))).toEqual(plain(fold(ending)));
+  });
+
+  it("crosses to another thread as plain data and comes back equal", () => {
+    const view = fold([...life, requested("loner"), claimed("loner", "a"), scheduled("loner", "a"), released("s2", "b")]);
+    const back = schedulerViewFromData(structuredClone(schedulerViewToData(view)));
+    expect(back).toEqual(view);
+    expect(hostsOf(back, "s3")).toEqual(hostsOf(view, "s3"));
+    expect(schedulerViewFromData(structuredClone(schedulerViewToData(initialSchedulerView())))).toEqual(initialSchedulerView());
   });
 
   it("moves a member between hosts rather than counting it twice", () => {

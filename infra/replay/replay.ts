@@ -9,9 +9,10 @@
  */
 import { Effect } from "effect";
 import { evolvingBatch } from "@weft/projections/shared";
-import type { EventStoreShape, EventStoreUnavailable, Position, RecordedEvent } from "../eventStore/EventStore.ts";
+import { EventStoreUnavailable, type EventStoreShape, type Position, type RecordedEvent } from "../eventStore/EventStore.ts";
 import { projectedMetadataOf, type ProjectedMetadata } from "../runtime/projectedEvents.ts";
 import { eventCodecByType, type ReadModel, type ReadModelBatch, type ReplayedEvent } from "./readModels.ts";
+import { replayInThread } from "./replayThread.ts";
 
 /** Where a replay stops: after `position`, or before the first event that occurred after `time`. */
 export type ReplayBound =
@@ -62,18 +63,17 @@ const replayedEventOf = (recorded: RecordedEvent, metadata: ProjectedMetadata): 
 });
 
 /**
- * Folds `targets` from position 0 to `bound`, reading `pageSize` events at a time. Fails only when
- * the store does; events are facts, so no event makes a fold fail.
+ * Folds `targets` from position 0 to `bound`, never past `last`, reading `pageSize` events at a
+ * time: the fold of one thread (`replay` below, and the replay thread for its share).
  */
-export const replay = (
+export const replayTo = (
   store: EventStoreShape,
   targets: ReadonlyArray<ReplayTarget>,
   bound: ReplayBound,
-  pageSize = DEFAULT_REPLAY_PAGE,
+  last: Position,
+  pageSize: number,
 ): Effect.Effect<ReplayResult, EventStoreUnavailable> =>
   Effect.gen(function* () {
-    const head = yield* store.head;
-    const last = bound.kind === "position" ? Math.min(bound.position, head) : head;
     // Each model folds in one batch (its own, or event by event with `evolve`) into a document
     // nobody else holds until the replay ends.
     const folding: Array<Folding> = targets.map(({ model, until }) => ({
@@ -124,6 +124,50 @@ export const replay = (
       position,
       events,
     } satisfies ReplayResult;
+  });
+
+export interface ReplayOptions {
+  /**
+   * The store again, as a `WEFT_EVENT_STORE` value: a worker thread opens it and replays every
+   * read model with a portable form while this thread folds the others (compute), so a replay
+   * uses two cores. Without it, one thread folds them all.
+   */
+  readonly thread?: { readonly eventStore: string };
+}
+
+/**
+ * Folds `targets` from position 0 to `bound`, reading `pageSize` events at a time. Fails only when
+ * the store does; events are facts, so no event makes a fold fail. The result is the same with a
+ * thread or without: each read model folds the same events into the same document.
+ */
+export const replay = (
+  store: EventStoreShape,
+  targets: ReadonlyArray<ReplayTarget>,
+  bound: ReplayBound,
+  pageSize = DEFAULT_REPLAY_PAGE,
+  options: ReplayOptions = {},
+): Effect.Effect<ReplayResult, EventStoreUnavailable> =>
+  Effect.gen(function* () {
+    const head = yield* store.head;
+    // Both threads stop at this head, so a replay beside a running cloud folds the same log in each.
+    const last = bound.kind === "position" ? Math.min(bound.position, head) : head;
+    const threaded = options.thread === undefined ? [] : targets.filter((target) => target.model.portable !== undefined);
+    if (threaded.length === 0) return yield* replayTo(store, targets, bound, last, pageSize);
+    const local = targets.filter((target) => !threaded.includes(target));
+    return yield* Effect.acquireUseRelease(
+      Effect.sync(() => replayInThread({ eventStore: options.thread!.eventStore, targets: threaded, bound, last, pageSize })),
+      (thread) =>
+        Effect.gen(function* () {
+          const here = yield* replayTo(store, local, bound, last, pageSize);
+          const there = yield* Effect.tryPromise({
+            try: () => thread.result,
+            catch: (cause) => new EventStoreUnavailable({ message: `the replay thread failed: ${(cause as Error).message}`, cause }),
+          });
+          const byModel = new Map([...here.models, ...there].map((replayed) => [replayed.model, replayed]));
+          return { ...here, models: targets.map((target) => byModel.get(target.model)!) } satisfies ReplayResult;
+        }),
+      (thread) => Effect.promise(thread.stop),
+    );
   });
 
 // An RFC 3339 / ISO 8601 date or date-time; a bare date means its midnight UTC.

@@ -34,6 +34,8 @@ let toPosition: ReplayResult;
 let toTime: ReplayResult;
 let perModel: ReplayResult;
 let evolving: ReplayResult;
+let threaded: ReplayResult;
+let threadedToTime: ReplayResult;
 const modelOf = (replayed: ReplayResult, name: string) => replayed.models.find((entry) => entry.model.name === name)!;
 const docOf = <Doc>(name: string) => modelOf(result, name).doc as Doc;
 const hashes = (replayed: ReplayResult) => replayed.models.map(({ model, doc }) => [model.name, canonicalHash(doc)]);
@@ -55,6 +57,10 @@ beforeAll(async () => {
         toTime = yield* replay(store, all, parseReplayBound("2026-01-01T00:00:59.500Z")!);
         // Every read model folded event by event with its `evolve`, none with its batch fold.
         evolving = yield* replay(store, readModels.map(({ batch: _batch, ...model }) => ({ model })), { kind: "head" }, 7);
+        // Every portable read model folded in a second thread that opens the store itself.
+        const thread = { thread: { eventStore: `sqlite:${join(dir, "events.sqlite")}` } };
+        threaded = yield* replay(store, all, { kind: "head" }, 7, thread);
+        threadedToTime = yield* replay(store, all, parseReplayBound("2026-01-01T00:00:59.500Z")!, 7, thread);
         perModel = yield* replay(store, [{ model: readModelNamed("identity")!, until: 10 }, { model: readModelNamed("compute")! }], { kind: "head" });
       }),
     ),
@@ -152,6 +158,29 @@ describe("replay over the fixture", () => {
       if (model.projection === undefined) continue;
       expect(model.projection.toSnapshot(doc), model.name).toEqual(model.projection.toSnapshot(modelOf(evolving, model.name).doc));
     }
+  });
+
+  it("folds the portable read models in a second thread to the same documents, positions and counts", () => {
+    const summary = (replayed: ReplayResult) =>
+      replayed.models.map(({ model, doc, folded, position }) => [model.name, canonicalHash(doc), folded, position]);
+    expect(threaded.models.map(({ model }) => model.name)).toEqual(readModels.map((model) => model.name));
+    expect(readModels.filter((model) => model.portable !== undefined).length).toBeGreaterThan(0);
+    expect(summary(threaded)).toEqual(summary(result));
+    expect(summary(threadedToTime)).toEqual(summary(toTime));
+    expect([threaded.events, threaded.position]).toEqual([result.events, result.position]);
+  });
+
+  it("fails as the store does when the thread cannot open it", async () => {
+    const failure = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const store = yield* makeSqliteEventStore(join(dir, "events.sqlite"));
+          return yield* Effect.flip(replay(store, readModels.map((model) => ({ model })), { kind: "head" }, 7, { thread: { eventStore: "nowhere:" } }));
+        }),
+      ),
+    );
+    expect(failure._tag).toBe("EventStoreUnavailable");
+    expect(failure.message).toMatch(/replay thread failed: .*nowhere/);
   });
 
   it("holds a read model at its own bound while the others go on", () => {
