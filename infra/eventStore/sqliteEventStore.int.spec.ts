@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import { Clock, Effect, Fiber, ManagedRuntime, Stream } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bodies, eventStoreContract, freshCategory, newEvent, streamIn } from "./eventStore.contract.ts";
@@ -62,6 +63,29 @@ const appendFromOtherProcess = (path: string, stream: string, count: number) =>
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`appender exited with ${code}: ${stderr}`))));
   });
 
+// A worker thread of this process appending `count` events to `stream` through its own adapter
+// instance on the same file, as the all-in-one's background roles thread reads it.
+const appendFromWorkerThread = (path: string, stream: string, count: number) =>
+  new Promise<void>((resolve, reject) => {
+    // A data: module resolves no bare specifier: effect is imported by its resolved URL.
+    const script = `
+      import { Effect } from ${JSON.stringify(import.meta.resolve("effect"))};
+      import { makeSqliteEventStore } from ${JSON.stringify(adapterUrl)};
+      const encoder = new TextEncoder();
+      await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+        const store = yield* makeSqliteEventStore(${JSON.stringify(path)});
+        for (let i = 0; i < ${count}; i++) {
+          const event = { type: "FromWorkerThread", data: encoder.encode("thread " + i), metadata: new Uint8Array(0) };
+          yield* store.append(${JSON.stringify(stream)}, i === 0 ? "no_stream" : i - 1, [event]);
+          yield* Effect.sleep("5 millis");
+        }
+      })));
+    `;
+    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(script)}`));
+    worker.on("error", reject);
+    worker.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`appender thread exited with ${code}`))));
+  });
+
 describe("sqlite adapter: one file, several lifetimes and processes", () => {
   it("keeps every event across close and reopen, and continues positions and revisions", async () => {
     const path = join(dir, "reopen.db");
@@ -104,6 +128,23 @@ describe("sqlite adapter: one file, several lifetimes and processes", () => {
         return (yield* Clock.currentTimeMillis) - started;
       }), { pollIntervalMs: 60_000 });
     expect(elapsed).toBeLessThan(1_000);
+  });
+
+  it("wakes a live subscriber on appends made by another thread of the process without waiting for a poll", async () => {
+    const path = join(dir, "threads.db");
+    const category = freshCategory();
+    const stream = streamIn(category);
+    const elapsed = await withStore(path, (store) =>
+      Effect.gen(function* () {
+        const subscriber = yield* store.subscribeAll(START, { categories: [category] }).pipe(Stream.take(20), Stream.runCollect, Effect.forkChild);
+        const started = yield* Clock.currentTimeMillis;
+        yield* Effect.promise(() => appendFromWorkerThread(path, stream, 20));
+        const received = yield* Fiber.join(subscriber).pipe(Effect.timeout("10 seconds"));
+        expect(bodies(received)).toEqual(Array.from({ length: 20 }, (_, i) => `thread ${i}`));
+        return (yield* Clock.currentTimeMillis) - started;
+      }), { pollIntervalMs: 60_000 });
+    // Twenty appends 5 ms apart, each seen without the minute-long poll.
+    expect(elapsed).toBeLessThan(10_000);
   });
 
   it("serves a live subscriber this instance's appends exactly as the file records them", async () => {

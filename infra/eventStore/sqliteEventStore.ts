@@ -8,6 +8,8 @@
  * `node:sqlite` is synchronous, so an append holds the event loop for the length of one commit
  * (tens of microseconds), or up to the busy timeout while another process holds the write lock.
  */
+import { resolve } from "node:path";
+import { BroadcastChannel } from "node:worker_threads";
 import { Clock, Deferred, Effect, Layer, Option, Stream, type Scope } from "effect";
 import {
   EventStore,
@@ -58,6 +60,40 @@ const makeWake = () => {
  * view into a far larger buffer (a pooled or socket-sized chunk), and thousands of tail entries
  * each keeping such a chunk alive cost tens of megabytes.
  */
+/**
+ * Appends made through the other instances on the same file in this process, whatever their
+ * thread: each instance announces its appends on a channel named after the file, at most once per
+ * turn of its event loop, and wakes its live subscribers on the others' announcements. Neither
+ * the channel nor a pending announcement keeps a thread alive.
+ */
+const makeAppendAnnouncer = (path: string, onAppend: (position: Position) => void) => {
+  const channel = new BroadcastChannel(`weft-sqlite-appends:${resolve(path)}`);
+  channel.unref();
+  channel.onmessage = (message) => onAppend((message as { readonly data: Position }).data);
+  let announced: Position | undefined;
+  let closed = false;
+  return {
+    /** Tells the others this instance appended up to `position`. */
+    announce: (position: Position): void => {
+      const pending = announced !== undefined;
+      announced = position;
+      if (pending) return;
+      // Once per turn of the event loop, however many commands appended in it: each message
+      // wakes the other threads, which costs more than the message.
+      setImmediate(() => {
+        const newest = announced!;
+        announced = undefined;
+        // The store may have closed in the same turn as its last append.
+        if (!closed) channel.postMessage(newest);
+      }).unref();
+    },
+    close: (): void => {
+      closed = true;
+      channel.close();
+    },
+  };
+};
+
 const compacted = (recorded: ReadonlyArray<RecordedEvent>): Array<RecordedEvent> => {
   let size = 0;
   for (const event of recorded) size += event.data.byteLength + event.metadata.byteLength;
@@ -72,16 +108,21 @@ const compacted = (recorded: ReadonlyArray<RecordedEvent>): Array<RecordedEvent>
 };
 
 /**
- * The latest events this instance appended, in position order. Every live subscriber reads each
- * new event, so serving them from here saves each of them an sqlite query per append (nine
- * subscribers in the all-in-one). Only an unbroken run of positions right after the cursor is
- * served: an event another process appended in between is not here, and the cursor then reads
- * from the file as before.
+ * The latest events this instance appended or its live subscribers read from the file, in
+ * position order. Every live subscriber reads each new event, so serving them from here saves
+ * each of them an sqlite query per append (nine subscribers in the all-in-one): the first to see
+ * another thread's or process's appends reads them for all. Only an unbroken run of positions
+ * right after the cursor is served: an event not here (another process's, appended in between)
+ * sends the cursor to the file as before.
  */
 const makeTail = (capacity: number) => {
   let events: Array<RecordedEvent> = [];
   return {
     add: (recorded: ReadonlyArray<RecordedEvent>) => {
+      // A page read from the file may hold events this tail already has.
+      const newest = events.at(-1)?.position ?? 0;
+      if (recorded[0] !== undefined && recorded[0].position <= newest) recorded = recorded.filter((event) => event.position > newest);
+      if (recorded.length === 0) return;
       const last = events.at(-1);
       // A gap (another process's appends) starts the run afresh: what follows a gap cannot be served alone.
       if (last !== undefined && recorded[0] !== undefined && recorded[0].position !== last.position + 1) events = [];
@@ -126,6 +167,16 @@ export const makeSqliteEventStore = (
       (opened) => Effect.sync(() => opened.close()),
     );
     const wake = makeWake();
+    // The newest position this instance appended, read, or heard another thread append.
+    let knownHead = log.head();
+    const heard = (position: Position) => {
+      if (position > knownHead) knownHead = position;
+      wake.fire();
+    };
+    const announcer = yield* Effect.acquireRelease(
+      Effect.sync(() => makeAppendAnnouncer(path, heard)),
+      (opened) => Effect.sync(() => opened.close()),
+    );
     const tail = makeTail(options.tailSize ?? 4_096);
     const run = <A>(operation: string, f: () => A) => Effect.try({ try: f, catch: unavailable(operation) });
 
@@ -144,7 +195,9 @@ export const makeSqliteEventStore = (
       });
       if (events.length > 0) {
         tail.add(recorded);
+        if (position > knownHead) knownHead = position;
         wake.fire();
+        announcer.announce(position);
       }
       return { revision, position };
     });
@@ -161,9 +214,14 @@ export const makeSqliteEventStore = (
       run("subscribeAll", () => {
         const recent = tail.after(cursor, pageSize, filter);
         if (recent !== undefined) return { ...recent, fromTail: true };
-        if (hasFilter(filter)) return { ...log.readFiltered(cursor, pageSize, filter), fromTail: false };
+        // Near the head every live subscriber wants the same few new events, filter or not: one
+        // plain read puts them in the tail for all. Far behind, a filter's own query skips the rest.
+        if (hasFilter(filter) && knownHead - cursor > pageSize) return { ...log.readFiltered(cursor, pageSize, filter), fromTail: false };
         const events = log.readAll(cursor, pageSize);
-        return { events, scannedTo: events.at(-1)?.position ?? cursor, fromTail: false };
+        tail.add(events);
+        const scannedTo = events.at(-1)?.position ?? cursor;
+        if (scannedTo > knownHead) knownHead = scannedTo;
+        return { events: hasFilter(filter) ? events.filter((event) => matchesFilter(filter, event)) : events, scannedTo, fromTail: false };
       });
 
     interface Cursor {
