@@ -2,9 +2,9 @@
  * `weft up`: the whole cloud in one process. A private nats-server in the data dir unless
  * WEFT_NATS_URL names one, the embedded sqlite store, command handlers, the heartbeat monitor,
  * the identity bootstrap on first start, and the gateway; then it prints where the cloud is and
- * writes clouds.yaml; then the scheduler, the relay, the public events relay, one fake-driver
- * host agent (host WEFT_HOST, or the machine's name made a valid host name) and the build
- * timeouts (WEFT_BUILD_TIMEOUT_MS, ten minutes by default). Interrupting it (SIGINT/SIGTERM)
+ * writes clouds.yaml; then, in a worker thread (`backgroundRoles.ts`), the scheduler, the relay,
+ * the public events relay, one fake-driver host agent (host WEFT_HOST, or the machine's name made
+ * a valid host name) and the build timeouts (WEFT_BUILD_TIMEOUT_MS, ten minutes by default). Interrupting it (SIGINT/SIGTERM)
  * closes everything in reverse order, snapshotting read models.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -12,17 +12,13 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { Config, Effect } from "effect";
-import { makeFakeDriver } from "@weft/agents/drivers";
-import { runHostAgent } from "@weft/agents/hostAgent";
 import { runGateway } from "@weft/gateways";
-import { runEventRelay } from "@weft/infra/events";
 import { keptLogin, runMeter, type RunningMeter } from "@weft/infra/metering";
 import { hostNameFrom, watchHeartbeats } from "@weft/infra/host";
 import { startNatsServer } from "@weft/infra/nats";
-import { defaultBuildTimeoutMs, runBuildTimeouts, runScheduler } from "@weft/infra/processManagers";
-import { runRelay } from "@weft/infra/relay";
-import { fileCheckpointStore } from "@weft/infra/runtime";
+import { defaultBuildTimeoutMs } from "@weft/infra/processManagers";
 import { weftConfig } from "./config.ts";
+import { runBackgroundRolesThread } from "./backgroundRoles.ts";
 import { adminPassword, cloudsYaml, ensureDataDir, tokenKey, writeCloudsYaml } from "./dataDir.ts";
 import { bootstrapIdentity, infrastructureLayer, serveCommandHandlers } from "./roles.ts";
 
@@ -96,14 +92,9 @@ export const up = Effect.gen(function* () {
         `  try:         ${userCloudsPath === undefined ? `OS_CLIENT_CONFIG_FILE=${cloudsPath} ` : ""}OS_CLOUD=weft openstack token issue`,
       ].join("\n"),
     );
-    // Last: each folds what it needs from the whole log first, and only servers need them.
-    const checkpoints = fileCheckpointStore(join(config.dataDir, "checkpoints"));
-    yield* runScheduler({ checkpoints, isUp: liveness.isUp });
-    yield* runRelay({ checkpoints });
-    // Public subjects weft.events.<context>.<EventType>, from its own checkpoint.
-    yield* runEventRelay({ checkpoints });
-    yield* runHostAgent({ host: settings.host, driver: makeFakeDriver({ stateFile: join(config.dataDir, "fake", `${settings.host}.json`) }) });
-    yield* runBuildTimeouts({ buildTimeoutMs: settings.buildTimeoutMs });
+    // Last, in a thread of their own: each folds what it needs from the whole log first, and only
+    // servers need them.
+    const background = yield* runBackgroundRolesThread({ natsUrl, eventStore: config.eventStore, dataDir: config.dataDir, ...settings });
     // The meter, in-process: the public event stream through the app itself, as admin.
     const inProcess = (url: string, init: RequestInit) => Promise.resolve(gateway.app.request(url, init));
     const login = keptLogin({ authUrl: gateway.url, userName: "admin", password, projectName: "admin", fetch: inProcess });
@@ -111,7 +102,7 @@ export const up = Effect.gen(function* () {
     // thread the gateway answers from.
     meter = yield* runMeter({ stream: { url: gateway.url, fetch: inProcess, token: () => login(true) }, dir: join(config.dataDir, "meter"), checkpointEveryMs: 10_000 });
     yield* meter.stopped.pipe(Effect.catch(() => Effect.sync(() => void (meterStopped = true))), Effect.forkScoped);
-    return yield* Effect.never;
+    return yield* background.failure;
     // Its own scope, closed before the layer's: gateway and handlers stop before the store closes.
   }).pipe(Effect.scoped, Effect.provide(infrastructureLayer(natsUrl, config.eventStore)));
 }).pipe(Effect.scoped);
