@@ -126,7 +126,8 @@ const evolveStoring = (store: StoreServer) => (doc: ComputeDocument, projected: 
     case "ServerMetadataDeleted":
     case "ServerDeletionRequested":
     case "ServerDeleted":
-      return evolveServerEvent(doc, { ...projected, event }, store);
+      // The event is narrowed to a server event: no need to copy the envelope to say so.
+      return evolveServerEvent(doc, projected as ProjectedEvent<ServerEvent>, store);
     default: {
       // A compile error when an event type has no case; at run time an unknown fact changes nothing.
       const _unhandled: never = event;

@@ -89,11 +89,14 @@ const finishing = (actions: ImmutableList<InstanceAction>, server: Server, proje
   const how = finished[event.type];
   if (how === undefined) return actions;
   const [names, result] = how;
-  const at = actions.findLastIndex((action) => action.events.some(isOpen(names)));
+  const finishes = isOpen(names);
+  // The newest action with an open event it finishes (List's findLastIndex builds a reversed Seq per call).
+  let at = actions.size - 1;
+  while (at >= 0 && !actions.get(at)!.events.some(finishes)) at -= 1;
   const action = actions.get(at);
-  if (action === undefined) return actions;
+  if (at < 0 || action === undefined) return actions;
   const details = result === "Error" ? (server.fault?.message ?? null) : null;
-  let events = action.events.map((e) => (isOpen(names)(e) ? { ...e, finishTime: occurredAt, result, details } : e));
+  let events = action.events.map((e) => (finishes(e) ? { ...e, finishTime: occurredAt, result, details } : e));
   if (event.type === "ServerScheduled") events = [...events, open(spawn, occurredAt, event.data.host)];
   const message = result === "Error" ? "Error" : action.message;
   return actions.set(at, { ...action, events, message, updatedAt: occurredAt });

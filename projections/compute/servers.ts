@@ -17,7 +17,7 @@ import {
   type ServerState,
 } from "@weft/domain/compute";
 import type { ProjectedEvent } from "../shared/index.ts";
-import { insertKey, removeKey, sortedKeysOf, type SortedKeys } from "./sortedKeys.ts";
+import { compareKeys, insertKey, removeKey, sortedKeysOfAscending, type SortedKeys } from "./sortedKeys.ts";
 
 /** A server's decider state once it exists. */
 export type KnownServerState = Exclude<ServerState, { readonly status: "none" }>;
@@ -139,29 +139,42 @@ export const withServer = (servers: Servers, before: Server | undefined, after: 
 export const withServerById = (servers: Servers, _before: Server | undefined, after: Server): Servers =>
   ({ ...servers, byId: servers.byId.set(after.id, after) });
 
-const indexOf = (servers: ReadonlyArray<Server>, keyOf: (server: Server) => string): ServerIndex => {
+// One sort per index: each project's keys are the cloud-wide sorted keys that are its own, in
+// order. Projects are entered in the order of their first server, as a fold would meet them.
+const indexOf = (servers: ReadonlyArray<Server>, projects: ReadonlyArray<string>, keyOf: (server: Server) => string): ServerIndex => {
   const byProject = new Map<string, Array<string>>();
-  for (const server of servers) {
-    const project = uuidOf(server.projectId);
-    const keys = byProject.get(project);
-    if (keys === undefined) byProject.set(project, [keyOf(server)]);
-    else keys.push(keyOf(server));
+  for (const project of projects) if (!byProject.has(project)) byProject.set(project, []);
+  const keyed = servers.map((server, i): readonly [string, string] => [keyOf(server), projects[i]!]);
+  keyed.sort((a, b) => compareKeys(a[0], b[0]));
+  const all = new Array<string>(keyed.length);
+  for (let i = 0; i < keyed.length; i++) {
+    const [key, project] = keyed[i]!;
+    all[i] = key;
+    byProject.get(project)!.push(key);
   }
   return {
-    all: sortedKeysOf(servers.map(keyOf)),
+    all: sortedKeysOfAscending(all),
     byProject: ImmutableMap<string, SortedKeys>().withMutations((map) => {
-      for (const [project, keys] of byProject) map.set(project, sortedKeysOf(keys));
+      for (const [project, keys] of byProject) map.set(project, sortedKeysOfAscending(keys));
     }),
   };
 };
 
 /**
- * Both indexes of `servers`, built at once: equal to the ones `withServer` keeps up event by
- * event, since a sorted index's shape depends only on the keys it holds.
+ * Both indexes of `servers` (distinct ids), built at once: equal to the ones `withServer` keeps up
+ * event by event, since a sorted index's shape depends only on the keys it holds.
  */
 export const serverIndexesOf = (servers: Iterable<Server>): Pick<Servers, "listing" | "changes"> => {
   const every = [...servers];
-  return { listing: indexOf(every.filter((server) => !server.deleted), listingKey), changes: indexOf(every, changeKey) };
+  const projects = every.map((server) => uuidOf(server.projectId));
+  const listed: Array<Server> = [];
+  const listedProjects: Array<string> = [];
+  for (let i = 0; i < every.length; i++) {
+    if (every[i]!.deleted) continue;
+    listed.push(every[i]!);
+    listedProjects.push(projects[i]!);
+  }
+  return { listing: indexOf(listed, listedProjects, listingKey), changes: indexOf(every, projects, changeKey) };
 };
 
 const built = ({ event, occurredAt }: ProjectedEvent<ServerEvent>): Server | undefined => {

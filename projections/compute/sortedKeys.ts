@@ -127,10 +127,15 @@ interface Building {
  * The tree of `keys` (any order, duplicates dropped) in O(n log n) for the sort and O(n) for
  * the build: the Cartesian tree of the sorted keys, which is exactly the treap `insertKey` grows.
  */
-export const sortedKeysOf = (keys: Iterable<string>): SortedKeys => {
-  const sorted = [...new Set(keys)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+export const sortedKeysOf = (keys: Iterable<string>): SortedKeys => sortedKeysOfAscending([...new Set(keys)].sort(compareKeys));
+
+/** Strings in ascending order, as `<` orders them (which is what `sort()` without a comparator does too). */
+export const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The tree of `keys`, which must be ascending and distinct already: O(n). */
+export const sortedKeysOfAscending = (keys: ReadonlyArray<string>): SortedKeys => {
   const spine: Array<Building> = [];
-  for (const key of sorted) {
+  for (const key of keys) {
     const priority = priorityOf(key);
     let below: Building | null = null;
     for (let top = spine.at(-1); top !== undefined && outranks(key, priority, top); top = spine.at(-1)) below = spine.pop() ?? null;
