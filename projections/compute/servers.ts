@@ -17,7 +17,7 @@ import {
   type ServerState,
 } from "@weft/domain/compute";
 import type { ProjectedEvent } from "../shared/index.ts";
-import { compareKeys, insertKey, removeKey, sortedKeysOfAscending, type SortedKeys } from "./sortedKeys.ts";
+import { insertKey, removeKey, sortedKeysOfAscending, type SortedKeys } from "./sortedKeys.ts";
 
 /** A server's decider state once it exists. */
 export type KnownServerState = Exclude<ServerState, { readonly status: "none" }>;
@@ -139,19 +139,21 @@ export const withServer = (servers: Servers, before: Server | undefined, after: 
 export const withServerById = (servers: Servers, _before: Server | undefined, after: Server): Servers =>
   ({ ...servers, byId: servers.byId.set(after.id, after) });
 
-// One sort per index: each project's keys are the cloud-wide sorted keys that are its own, in
-// order. Projects are entered in the order of their first server, as a fold would meet them.
+// One sort per index (of the keys alone: a sort without a comparator compares as `<` does, and
+// natively): each project's keys are the cloud-wide sorted keys that are its own, in order.
+// Projects are entered in the order of their first server, as a fold would meet them.
 const indexOf = (servers: ReadonlyArray<Server>, projects: ReadonlyArray<string>, keyOf: (server: Server) => string): ServerIndex => {
   const byProject = new Map<string, Array<string>>();
-  for (const project of projects) if (!byProject.has(project)) byProject.set(project, []);
-  const keyed = servers.map((server, i): readonly [string, string] => [keyOf(server), projects[i]!]);
-  keyed.sort((a, b) => compareKeys(a[0], b[0]));
-  const all = new Array<string>(keyed.length);
-  for (let i = 0; i < keyed.length; i++) {
-    const [key, project] = keyed[i]!;
-    all[i] = key;
-    byProject.get(project)!.push(key);
+  const projectOfKey = new Map<string, string>();
+  const all = new Array<string>(servers.length);
+  for (let i = 0; i < servers.length; i++) {
+    const project = projects[i]!;
+    if (!byProject.has(project)) byProject.set(project, []);
+    all[i] = keyOf(servers[i]!);
+    projectOfKey.set(all[i]!, project);
   }
+  all.sort();
+  for (const key of all) byProject.get(projectOfKey.get(key)!)!.push(key);
   return {
     all: sortedKeysOfAscending(all),
     byProject: ImmutableMap<string, SortedKeys>().withMutations((map) => {

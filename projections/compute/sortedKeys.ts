@@ -129,8 +129,8 @@ interface Building {
  */
 export const sortedKeysOf = (keys: Iterable<string>): SortedKeys => sortedKeysOfAscending([...new Set(keys)].sort(compareKeys));
 
-/** Strings in ascending order, as `<` orders them (which is what `sort()` without a comparator does too). */
-export const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** Strings in ascending order, as `<` orders them (as `sort()` without a comparator does too). */
+const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The tree of `keys`, which must be ascending and distinct already: O(n). */
 export const sortedKeysOfAscending = (keys: ReadonlyArray<string>): SortedKeys => {
