@@ -7,6 +7,18 @@ import { List, Map as ImmutableMap, OrderedMap, Set as ImmutableSet } from "immu
 import { describe, expect, it } from "vitest";
 import { canonicalHash, textOf, writeCanonical } from "./canonical.ts";
 
+// The form written the plain way (every key quoted, then sorted as text), to check the fast one against.
+const reference = (value: unknown): string => {
+  if (value === undefined || value === null) return "null";
+  if (typeof value !== "object") return JSON.stringify(value);
+  const entries = (pairs: Iterable<readonly [unknown, unknown]>) =>
+    `[${[...pairs].map(([key, item]) => [reference(key), reference(item)] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, item]) => `[${key},${item}]`).join(",")}]`;
+  if (Array.isArray(value) || List.isList(value)) return `[${[...(value as Iterable<unknown>)].map(reference).join(",")}]`;
+  if (value instanceof Map || ImmutableMap.isMap(value)) return entries((value as Iterable<readonly [unknown, unknown]>));
+  const record = value as Record<string, unknown>;
+  return `{${Object.keys(record).sort().filter((key) => record[key] !== undefined).map((key) => `${JSON.stringify(key)}:${reference(record[key])}`).join(",")}}`;
+};
+
 const keys = (count: number) => Array.from({ length: count }, (_, index) => `key-${index}`);
 
 describe("canonical form", () => {
@@ -49,10 +61,34 @@ describe("canonical form", () => {
 
   it("hands a big document over in chunks that join into the one form", () => {
     const big = { items: Array.from({ length: 20_000 }, (_, index) => ({ index, name: `server-${index}` })) };
-    const chunks: Array<string> = [];
-    writeCanonical(big, (chunk) => chunks.push(chunk));
+    const chunks: Array<Buffer> = [];
+    writeCanonical(big, (chunk) => chunks.push(Buffer.from(chunk)));
     expect(chunks.length).toBeGreaterThan(1);
-    expect(JSON.parse(chunks.join(""))).toEqual(big);
+    expect(JSON.parse(Buffer.concat(chunks).toString("utf8"))).toEqual(big);
+  });
+
+  it("sorts big maps as a plain sort would: shared prefixes, short keys, escapes and other scripts", () => {
+    const texts = [
+      ...Array.from({ length: 600 }, (_, index) => `server-${index}`),
+      ...Array.from({ length: 300 }, (_, index) => `${index}`.padStart(3, "0").slice(0, 1 + (index % 3))),
+      ...Array.from({ length: 600 }, (_, index) => ((index * 2_654_435_761) % 2 ** 32).toString(16).slice(0, 1 + (index % 9))),
+      "server-", "s", "", "server-1 copy", "server-1!", 'server-"1"', "back\\slash", "tab\there", "é-café", "😀-1", "Z", "~",
+    ];
+    const values = texts.map((text, index) => ({ index, text }));
+    const immutable = ImmutableMap(texts.map((text, index) => [text, values[index]]));
+    const plain = new Map(texts.map((text, index) => [text, values[index]]));
+    const ascii = ImmutableMap(texts.filter((text) => /^[#-[\]-~]*$/.test(text)).map((text) => [text, 1]));
+    expect(ascii.size).toBeGreaterThan(256);
+    expect(textOf({ immutable, plain, ascii })).toBe(reference({ immutable, plain, ascii }));
+  });
+
+  it("writes long strings and keys, and characters of every width, as UTF-8 of the same form", () => {
+    const long = "x".repeat(200_000);
+    const value = { [long.slice(0, 100_000)]: long, wide: "é✓😀\u2028", escaped: `"${long}"`, lone: "\ud800" };
+    const chunks: Array<Buffer> = [];
+    writeCanonical(value, (chunk) => chunks.push(Buffer.from(chunk)));
+    expect(Buffer.concat(chunks).toString("utf8")).toBe(reference(value));
+    expect(textOf(value)).toBe(reference(value));
   });
 
   it("refuses functions: a document is data", () => {
