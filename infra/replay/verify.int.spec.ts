@@ -97,4 +97,19 @@ describe("verifyReadModels", () => {
     expect(outcomes(checks)).toEqual({ identity: "ahead", image: "missing", compute: "match", placement: "unreadable" });
     expect(checks.find((check) => check.name === "identity")!.detail).toContain("the log ends at 107");
   });
+
+  it("names a snapshot whose position reads but whose document does not", async () => {
+    const compute = readModelNamed("compute")!.projection!;
+    const checks = await withStore((store, snapshots) =>
+      Effect.gen(function* () {
+        yield* writeSnapshots(store, snapshots, {});
+        // The position is read here, the document in the live snapshots' thread.
+        const bytes = new Packr({ useRecords: true }).pack({ position: 50, snapshot: { servers: "not a list" } });
+        yield* Effect.promise(() => writeFile(snapshotPath(snapshots, compute), bytes));
+        return yield* verifyReadModels(store, snapshots);
+      }),
+    );
+    expect(outcomes(checks)).toEqual({ identity: "match", image: "match", compute: "unreadable", placement: "match" });
+    expect(checks.find((check) => check.name === "compute")!.detail).toContain("not a compute read-model snapshot");
+  });
 });

@@ -6,13 +6,12 @@
  * folded incrementally, restored and folded further matches a replay from zero exactly when they
  * hold the same data.
  */
-import { readFile } from "node:fs/promises";
 import { Effect } from "effect";
-import { unpack } from "msgpackr";
 import type { EventStoreShape, EventStoreUnavailable, Position } from "../eventStore/EventStore.ts";
 import { snapshotPath } from "../runtime/projectionRunner.ts";
 import { canonicalHash } from "./canonical.ts";
-import { readModels, type ReadModel } from "./readModels.ts";
+import { hashLiveFiles, readLiveFile, type LiveFile, type LiveHash } from "./liveSnapshots.ts";
+import { readModels } from "./readModels.ts";
 import { replay, type ReplayTarget } from "./replay.ts";
 
 export type CheckOutcome =
@@ -38,59 +37,40 @@ export interface ReadModelCheck {
   readonly detail?: string;
 }
 
-interface LiveSnapshot {
-  readonly model: ReadModel;
-  readonly path: string;
-  readonly position?: Position;
-  readonly doc?: unknown;
-  readonly problem?: { readonly outcome: CheckOutcome; readonly detail: string };
-}
-
-const readLive = (model: ReadModel, snapshotDir: string): Effect.Effect<LiveSnapshot> => {
-  const projection = model.projection!;
-  const path = snapshotPath(snapshotDir, projection);
-  return Effect.promise(async (): Promise<LiveSnapshot> => {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch {
-      return { model, path, problem: { outcome: "missing", detail: `no snapshot at ${path}` } };
-    }
-    try {
-      const saved = unpack(bytes) as { readonly position?: unknown; readonly snapshot?: unknown };
-      if (typeof saved?.position !== "number" || !Number.isSafeInteger(saved.position) || saved.position < 0) {
-        return { model, path, problem: { outcome: "unreadable", detail: "the file holds no snapshot position" } };
-      }
-      return { model, path, position: saved.position, doc: projection.fromSnapshot(saved.snapshot) };
-    } catch (error) {
-      return { model, path, problem: { outcome: "unreadable", detail: (error as Error).message } };
-    }
-  });
-};
-
 /** Checks every read model that has a live snapshot in `snapshotDir`. */
 export const verifyReadModels = (
   store: EventStoreShape,
   snapshotDir: string,
   pageSize?: number,
 ): Effect.Effect<ReadonlyArray<ReadModelCheck>, EventStoreUnavailable> =>
-  Effect.gen(function* () {
-    const live = yield* Effect.forEach(readModels.filter((model) => model.projection !== undefined), (model) => readLive(model, snapshotDir));
-    // The head after the snapshots: a running cloud may write a newer one while they are read.
-    const head = yield* store.head;
-    const comparable = live.filter((snapshot) => snapshot.problem === undefined && snapshot.position! <= head);
-    const targets: Array<ReplayTarget> = comparable.map((snapshot) => ({ model: snapshot.model, until: snapshot.position! }));
-    const until = Math.max(0, ...comparable.map((snapshot) => snapshot.position!));
-    const replayed = yield* replay(store, targets, { kind: "position", position: until }, pageSize);
-    return live.map((snapshot): ReadModelCheck => {
-      const { model, path, position } = snapshot;
-      if (snapshot.problem !== undefined) return { name: model.name, path, outcome: snapshot.problem.outcome, detail: snapshot.problem.detail };
-      if (position! > head) {
-        return { name: model.name, path, position, outcome: "ahead", detail: `snapshot at position ${position}, the log ends at ${head}` };
-      }
-      const fresh = replayed.models.find((entry) => entry.model === model)!;
-      const liveSha256 = canonicalHash(snapshot.doc);
-      const replayedSha256 = canonicalHash(fresh.doc);
-      return { name: model.name, path, position, liveSha256, replayedSha256, outcome: liveSha256 === replayedSha256 ? "match" : "differs" };
-    });
-  });
+  Effect.scoped(
+    Effect.gen(function* () {
+      const gateway = readModels.filter((model) => model.projection !== undefined);
+      const paths = new Map(gateway.map((model) => [model.name, snapshotPath(snapshotDir, model.projection!)]));
+      const live = yield* Effect.promise(() => Promise.all(gateway.map((model) => readLiveFile(model.name, paths.get(model.name)!))));
+      // The head after the snapshots: a running cloud may write a newer one while they are read.
+      const head = yield* store.head;
+      const comparable = live.filter((read): read is Extract<typeof read, { kind: "read" }> => read.kind === "read" && read.position <= head);
+      // The live documents are decoded and hashed in a thread of their own while this one replays.
+      const hashing = yield* Effect.acquireRelease(
+        Effect.sync(() => hashLiveFiles(comparable.map(({ name, position, bytes }): LiveFile => ({ name, position, bytes })))),
+        (thread) => Effect.promise(thread.stop),
+      );
+      const targets: Array<ReplayTarget> = comparable.map((read) => ({ model: gateway.find((model) => model.name === read.name)!, until: read.position }));
+      const until = Math.max(0, ...comparable.map((read) => read.position));
+      const replayed = yield* replay(store, targets, { kind: "position", position: until }, pageSize);
+      const replayedSha256 = new Map(replayed.models.map(({ model, doc }) => [model.name, canonicalHash(doc)]));
+      const liveHashes = new Map<string, LiveHash>((yield* Effect.promise(() => hashing.hashes)).map((hash) => [hash.name, hash]));
+      return live.map((read): ReadModelCheck => {
+        const { name } = read;
+        const path = paths.get(name)!;
+        if (read.kind !== "read") return { name, path, outcome: read.kind, detail: read.detail };
+        const { position } = read;
+        if (position > head) return { name, path, position, outcome: "ahead", detail: `snapshot at position ${position}, the log ends at ${head}` };
+        const hash = liveHashes.get(name)!;
+        if ("unreadable" in hash) return { name, path, outcome: "unreadable", detail: hash.unreadable };
+        const fresh = replayedSha256.get(name)!;
+        return { name, path, position, liveSha256: hash.sha256, replayedSha256: fresh, outcome: hash.sha256 === fresh ? "match" : "differs" };
+      });
+    }),
+  );
