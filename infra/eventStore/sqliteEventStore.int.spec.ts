@@ -4,6 +4,7 @@
  * subscribers, and appends made by another process reaching a subscriber through the poll path.
  */
 import { spawn } from "node:child_process";
+import { statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -145,6 +146,23 @@ describe("sqlite adapter: one file, several lifetimes and processes", () => {
       }), { pollIntervalMs: 60_000 });
     // Twenty appends 5 ms apart, each seen without the minute-long poll.
     expect(elapsed).toBeLessThan(10_000);
+  });
+
+  it("copies a growing write-ahead log into the database file from a thread of its own, long before the autocheckpoint would", async () => {
+    const path = join(dir, "checkpoints.db");
+    const stream = streamIn(freshCategory());
+    const payload = new Uint8Array(8 * 1024).fill(1);
+    const sizes = await withStore(path, (store) =>
+      Effect.gen(function* () {
+        // ~6 MiB of log: past the checkpointer's start, far below 10,000 pages (40 MiB).
+        for (let i = 0; i < 768; i++) yield* store.append(stream, i === 0 ? "no_stream" : i - 1, [{ type: "Big", data: payload, metadata: new Uint8Array(0) }]);
+        const before = statSync(path).size;
+        yield* Effect.sleep("2500 millis");
+        return { before, after: statSync(path).size, events: (yield* store.read(stream)).length };
+      }));
+    expect(sizes.events).toBe(768);
+    expect(sizes.after).toBeGreaterThan(sizes.before);
+    expect(sizes.after).toBeGreaterThan(6 * 1024 * 1024);
   });
 
   it("serves a live subscriber this instance's appends exactly as the file records them", async () => {

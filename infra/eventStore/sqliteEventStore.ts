@@ -24,6 +24,7 @@ import {
   type RecordedEvent,
 } from "./EventStore.ts";
 import { openSqliteLog, type SqliteLog } from "./sqliteLog.ts";
+import { makeWalCheckpointer } from "./walCheckpointer.ts";
 
 export interface SqliteEventStoreOptions {
   /** How often a live subscription looks for appends made by other processes (ms). Default 100. */
@@ -166,6 +167,11 @@ export const makeSqliteEventStore = (
       Effect.try({ try: () => openSqliteLog(path, options), catch: unavailable("open") }),
       (opened) => Effect.sync(() => opened.close()),
     );
+    // Released before the log closes: the last connection's close checkpoints what is left.
+    const checkpointer = yield* Effect.acquireRelease(
+      Effect.sync(() => makeWalCheckpointer(path)),
+      (running) => Effect.promise(() => running.stop()),
+    );
     const wake = makeWake();
     // The newest position this instance appended, read, or heard another thread append.
     let knownHead = log.head();
@@ -198,6 +204,7 @@ export const makeSqliteEventStore = (
         if (position > knownHead) knownHead = position;
         wake.fire();
         announcer.announce(position);
+        checkpointer.appended();
       }
       return { revision, position };
     });
