@@ -62,6 +62,20 @@ const membersOf = (keys: ReadonlyArray<string>): ReadonlyArray<Member> => {
   return node.members;
 };
 
+/**
+ * The members of a plain object (nothing enumerable inherited), its shape found by walking its keys
+ * as `for…in` lists them (Object.keys' order) without building their array.
+ */
+const membersOfPlain = (record: Record<string, unknown>): ReadonlyArray<Member> => {
+  let node = shapes;
+  for (const key in record) {
+    const next = node.next.get(key);
+    if (next === undefined) return membersOf(Object.keys(record));
+    node = next;
+  }
+  return node.members ?? membersOf(Object.keys(record));
+};
+
 // Keys without these sort the same quoted as raw: nothing at or below '"' ends a quoted prefix
 // differently, and nothing is escaped.
 // eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
@@ -77,10 +91,10 @@ const byText = (texts: ReadonlyArray<string>) => (a: number, b: number) => (text
  */
 const orderOf = (keys: ReadonlyArray<string>): ArrayLike<number> => {
   const count = keys.length;
-  const indexes = Array.from({ length: count }, (_, index) => index);
+  const sorted = () => Array.from(keys, (_, index) => index).sort(byText(keys));
   const indexBits = 32 - Math.clz32(count);
   const chars = Math.floor((53 - indexBits) / 7);
-  if (count < 256 || chars < 2) return indexes.sort(byText(keys));
+  if (count < 256 || chars < 2) return sorted();
   const scale = 2 ** indexBits;
   const packed = new Float64Array(count);
   for (let index = 0; index < count; index++) {
@@ -89,7 +103,7 @@ const orderOf = (keys: ReadonlyArray<string>): ArrayLike<number> => {
     for (let at = 0; at < chars; at++) {
       // Past its end a key counts as 0, below every character a plain key holds.
       const code = at < key.length ? key.charCodeAt(at) : 0;
-      if (code > 0x7f) return indexes.sort(byText(keys));
+      if (code > 0x7f) return sorted();
       prefix = prefix * 128 + code;
     }
     packed[index] = prefix * scale + index;
@@ -297,8 +311,8 @@ export const writeCanonical = (value: unknown, sink: CanonicalSink, chunkBytes =
     writeSortedEntries(keys, values);
   };
 
-  const writeRecord = (record: Record<string, unknown>) => {
-    const members = membersOf(Object.keys(record));
+  const writeRecord = (record: Record<string, unknown>, plain: boolean) => {
+    const members = plain ? membersOfPlain(record) : membersOf(Object.keys(record));
     let first = true;
     byte(0x7b);
     for (let i = 0; i < members.length; i++) {
@@ -330,13 +344,13 @@ export const writeCanonical = (value: unknown, sink: CanonicalSink, chunkBytes =
     }
     if (item === null) return raw("null");
     const prototype = Object.getPrototypeOf(item);
-    if (prototype === Object.prototype || prototype === null) return writeRecord(item as Record<string, unknown>);
+    if (prototype === Object.prototype || prototype === null) return writeRecord(item as Record<string, unknown>, true);
     if (Array.isArray(item)) return writeArray(item);
     if (isImmutable(item)) return writeImmutable(item as Collection<unknown, unknown>);
     if (item instanceof Map) return writeMap(item);
     if (item instanceof Set) return writeSorted(item);
     if (item instanceof Uint8Array) return raw(JSON.stringify({ $bytes: Buffer.from(item.buffer, item.byteOffset, item.byteLength).toString("base64") }));
-    writeRecord(item as Record<string, unknown>);
+    writeRecord(item as Record<string, unknown>, false);
   };
 
   write(value);
