@@ -1,6 +1,6 @@
 /**
  * The all-in-one's background roles: the scheduler, the host relay, the public events relay, its
- * own fake-driver host agent and the build timeouts. They only follow the log and send commands,
+ * own fake-driver host agent and the build timeouts, and the sqlite store's WAL checkpoints. They only follow the log and send commands,
  * as separate role processes would, so `weft up` runs them in a worker thread with a NATS
  * connection and an event store instance of their own: their work no longer queues in front of
  * API requests on the gateway's thread (docs/benchmarks.md, `POST /servers` latency).
@@ -14,6 +14,7 @@ import { Data, Effect, Option } from "effect";
 import { makeFakeDriver } from "@weft/agents/drivers";
 import { runHostAgent } from "@weft/agents/hostAgent";
 import { runEventRelay } from "@weft/infra/events";
+import { runWalCheckpoints, sqlitePathOf } from "@weft/infra/eventStore";
 import { watchHeartbeats } from "@weft/infra/host";
 import { runBuildTimeouts, runScheduler } from "@weft/infra/processManagers";
 import { runRelay } from "@weft/infra/relay";
@@ -41,10 +42,14 @@ export const startBackgroundRoles = (settings: BackgroundRolesSettings) =>
     yield* runEventRelay({ checkpoints });
     yield* runHostAgent({ host: settings.host, driver: makeFakeDriver({ stateFile: join(settings.dataDir, "fake", `${settings.host}.json`) }) });
     yield* runBuildTimeouts({ buildTimeoutMs: settings.buildTimeoutMs });
+    // The gateway's thread appends; checkpointing its log here keeps the copy and fsync off it.
+    const sqlitePath = sqlitePathOf(settings.eventStore);
+    if (sqlitePath !== undefined) yield* runWalCheckpoints(sqlitePath);
   });
 
-/** The thread's own NATS connection, command bus and event store instance. */
-export const backgroundRolesLayer = (settings: BackgroundRolesSettings) => infrastructureLayer(settings.natsUrl, settings.eventStore);
+/** The thread's own NATS connection, command bus and event store instance (it appends nothing). */
+export const backgroundRolesLayer = (settings: BackgroundRolesSettings) =>
+  infrastructureLayer(settings.natsUrl, settings.eventStore, { walCheckpointThread: false });
 
 /** What the thread tells the process. */
 export type BackgroundRolesReport = { readonly kind: "ready" } | { readonly kind: "failed"; readonly message: string };

@@ -9,13 +9,13 @@ import { identityStream } from "@weft/domain/identity";
 import { hashPassword } from "@weft/gateways";
 import { CommandBus, Nats, natsCommandBusLayer } from "@weft/infra/bus";
 import { computeModules, identityCommandCodec, identityModule, imageModule, resourceProviderModule } from "@weft/infra/contexts";
-import { EventStore, eventStoreFromUrl } from "@weft/infra/eventStore";
+import { EventStore, eventStoreFromUrl, type SqliteEventStoreOptions } from "@weft/infra/eventStore";
 import { makeContextHandler } from "@weft/infra/runtime";
 import { systemActor } from "@weft/proto";
 
 /** The bus and the store, and the NATS connection itself for the relay, heartbeats and agents. */
-export const infrastructureLayer = (natsUrl: string, eventStoreUrl: string) =>
-  Layer.mergeAll(natsCommandBusLayer().pipe(Layer.provideMerge(Nats.layer(natsUrl))), eventStoreFromUrl(eventStoreUrl));
+export const infrastructureLayer = (natsUrl: string, eventStoreUrl: string, sqlite?: SqliteEventStoreOptions) =>
+  Layer.mergeAll(natsCommandBusLayer().pipe(Layer.provideMerge(Nats.layer(natsUrl))), eventStoreFromUrl(eventStoreUrl, sqlite));
 
 const contexts = [[identityModule], computeModules, [imageModule], [resourceProviderModule]] as const;
 

@@ -104,5 +104,6 @@ export const up = Effect.gen(function* () {
     yield* meter.stopped.pipe(Effect.catch(() => Effect.sync(() => void (meterStopped = true))), Effect.forkScoped);
     return yield* background.failure;
     // Its own scope, closed before the layer's: gateway and handlers stop before the store closes.
-  }).pipe(Effect.scoped, Effect.provide(infrastructureLayer(natsUrl, config.eventStore)));
+    // The background roles thread checkpoints a sqlite store's log: this thread never pays for it.
+  }).pipe(Effect.scoped, Effect.provide(infrastructureLayer(natsUrl, config.eventStore, { walCheckpointThread: false })));
 }).pipe(Effect.scoped);

@@ -24,7 +24,7 @@ import {
   type RecordedEvent,
 } from "./EventStore.ts";
 import { openSqliteLog, type SqliteLog } from "./sqliteLog.ts";
-import { makeWalCheckpointer } from "./walCheckpointer.ts";
+import { makeWalCheckpointer, noWalCheckpointer } from "./walCheckpointer.ts";
 
 export interface SqliteEventStoreOptions {
   /** How often a live subscription looks for appends made by other processes (ms). Default 100. */
@@ -33,8 +33,14 @@ export interface SqliteEventStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Events per page while a subscription catches up. Default 2000. */
   readonly pageSize?: number;
-  /** How many of its latest appends the store keeps in memory for live subscribers. Default 4096. */
+  /** How many of its latest events the store keeps in memory for live subscribers. Default 2048. */
   readonly tailSize?: number;
+  /**
+   * Whether the store starts a thread of its own for its WAL checkpoints once its log grows
+   * (`walCheckpointer.ts`). Default true; false when another thread of the process runs
+   * `runWalCheckpoints` on the same file, as `weft up`'s background roles thread does.
+   */
+  readonly walCheckpointThread?: boolean;
 }
 
 /**
@@ -169,7 +175,7 @@ export const makeSqliteEventStore = (
     );
     // Released before the log closes: the last connection's close checkpoints what is left.
     const checkpointer = yield* Effect.acquireRelease(
-      Effect.sync(() => makeWalCheckpointer(path)),
+      Effect.sync(() => (options.walCheckpointThread === false ? noWalCheckpointer : makeWalCheckpointer(path))),
       (running) => Effect.promise(() => running.stop()),
     );
     const wake = makeWake();
@@ -183,7 +189,7 @@ export const makeSqliteEventStore = (
       Effect.sync(() => makeAppendAnnouncer(path, heard)),
       (opened) => Effect.sync(() => opened.close()),
     );
-    const tail = makeTail(options.tailSize ?? 4_096);
+    const tail = makeTail(options.tailSize ?? 2_048);
     const run = <A>(operation: string, f: () => A) => Effect.try({ try: f, catch: unavailable(operation) });
 
     // Untraced, unlike the other methods: a span per append cost a third of a sequential

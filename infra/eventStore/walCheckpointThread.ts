@@ -1,25 +1,16 @@
 /**
- * The sqlite store's WAL checkpointer (`walCheckpointer.ts`): a thread with a connection of its own
- * that copies the write-ahead log into the database file every `everyMs`. A passive checkpoint
- * neither waits for nor blocks the writer, so the commits on the store's own thread never pay
- * for a checkpoint's copy and fsync.
+ * The thread a sqlite store starts for its WAL checkpoints (`walCheckpointer.ts`): a connection
+ * of its own checkpointing every `everyMs` until told to stop.
  */
-import { DatabaseSync } from "node:sqlite";
 import { parentPort, workerData } from "node:worker_threads";
+import { openWalCheckpoints } from "./walCheckpoints.ts";
 
 const { path, everyMs } = workerData as { readonly path: string; readonly everyMs: number };
-const db = new DatabaseSync(path, { timeout: 1_000 });
-const checkpoint = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
-const timer = setInterval(() => {
-  try {
-    checkpoint.get();
-  } catch {
-    // Busy or closing: the next turn tries again, and the writer's own autocheckpoint is the backstop.
-  }
-}, everyMs);
+const checkpoints = openWalCheckpoints(path);
+const timer = setInterval(checkpoints.checkpoint, everyMs);
 
 parentPort!.on("message", () => {
   clearInterval(timer);
-  db.close();
+  checkpoints.close();
   process.exit(0);
 });
