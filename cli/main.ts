@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=100
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=100
 /**
  * `weft`: the operator command and the composition root, the one place that imports gateways,
  * agents and infra together. `weft up` runs the all-in-one cloud; each subcommand runs until it

@@ -4,10 +4,11 @@
  * spec keeps the scripts and the shebang in step with it). V8 itself cannot change them once the
  * process runs.
  *
- * `--max-semi-space-size=16`: on a machine with tens of GiB, Node 24's V8 grows each young
+ * `--max-semi-space-size=8`: on a machine with tens of GiB, Node 24's V8 grows each young
  * generation semi-space to 64 MB, 134 MB resident for garbage that dies young. 16 MB (V8's
  * default for years) took `weft up` with 10,000 servers from about 620 MB to about 520 MB
- * resident (docs/benchmarks.md).
+ * resident; 8 MB saves ~25 MB more, which the background roles thread's isolate needed
+ * (docs/benchmarks.md), and its scavenges are shorter pauses for requests.
  *
  * `--heap-growing-percent=100`: the read models are persistent structures, so every event turns
  * a few old nodes into old-generation garbage; GC being cheap, V8 let the old generation grow to
@@ -15,4 +16,4 @@
  * `weft up` with 10,000 servers went from 586–637 MB to 461 MB resident with the same
  * throughput (at 1.5 times, 415 MB, but 40% fewer creates per second).
  */
-export const weftNodeOptions: ReadonlyArray<string> = ["--max-semi-space-size=16", "--heap-growing-percent=100"];
+export const weftNodeOptions: ReadonlyArray<string> = ["--max-semi-space-size=8", "--heap-growing-percent=100"];
