@@ -41,22 +41,27 @@ const withStore = async <A, E>(
 
 const adapterUrl = pathToFileURL(join(import.meta.dirname, "sqliteEventStore.ts")).href;
 
-// A separate node process (the same Node binary, stripping types) appending `count` events to
-// `stream` through its own adapter instance on the same file.
+// A module appending `count` events to `stream` through its own adapter instance on the file at
+// `path`, `pauseMs` apart; bodies are "<label> 0", "<label> 1", …. Effect is imported by its
+// resolved URL, since a data: module (the worker thread's) resolves no bare specifier.
+const appenderModule = (path: string, stream: string, count: number, label: string, pauseMs: number) => `
+  import { Effect } from ${JSON.stringify(import.meta.resolve("effect"))};
+  import { makeSqliteEventStore } from ${JSON.stringify(adapterUrl)};
+  const encoder = new TextEncoder();
+  await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+    const store = yield* makeSqliteEventStore(${JSON.stringify(path)});
+    for (let i = 0; i < ${count}; i++) {
+      const event = { type: "Appended", data: encoder.encode(${JSON.stringify(label)} + " " + i), metadata: new Uint8Array(0) };
+      yield* store.append(${JSON.stringify(stream)}, i === 0 ? "no_stream" : i - 1, [event]);
+      if (${pauseMs} > 0) yield* Effect.sleep("${pauseMs} millis");
+    }
+  })));
+`;
+
+// A separate node process (the same Node binary, stripping types) appending to the same file.
 const appendFromOtherProcess = (path: string, stream: string, count: number) =>
   new Promise<void>((resolve, reject) => {
-    const script = `
-      import { Effect } from "effect";
-      import { makeSqliteEventStore } from ${JSON.stringify(adapterUrl)};
-      const encoder = new TextEncoder();
-      await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
-        const store = yield* makeSqliteEventStore(${JSON.stringify(path)});
-        for (let i = 0; i < ${count}; i++) {
-          const event = { type: "FromOtherProcess", data: encoder.encode("other " + i), metadata: new Uint8Array(0) };
-          yield* store.append(${JSON.stringify(stream)}, i === 0 ? "no_stream" : i - 1, [event]);
-        }
-      })));
-    `;
+    const script = appenderModule(path, stream, count, "other", 0);
     const child = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: import.meta.dirname, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -64,25 +69,11 @@ const appendFromOtherProcess = (path: string, stream: string, count: number) =>
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`appender exited with ${code}: ${stderr}`))));
   });
 
-// A worker thread of this process appending `count` events to `stream` through its own adapter
-// instance on the same file, as the all-in-one's background roles thread reads it.
+// A worker thread of this process appending to the same file, as the all-in-one's background
+// roles thread reads it.
 const appendFromWorkerThread = (path: string, stream: string, count: number) =>
   new Promise<void>((resolve, reject) => {
-    // A data: module resolves no bare specifier: effect is imported by its resolved URL.
-    const script = `
-      import { Effect } from ${JSON.stringify(import.meta.resolve("effect"))};
-      import { makeSqliteEventStore } from ${JSON.stringify(adapterUrl)};
-      const encoder = new TextEncoder();
-      await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
-        const store = yield* makeSqliteEventStore(${JSON.stringify(path)});
-        for (let i = 0; i < ${count}; i++) {
-          const event = { type: "FromWorkerThread", data: encoder.encode("thread " + i), metadata: new Uint8Array(0) };
-          yield* store.append(${JSON.stringify(stream)}, i === 0 ? "no_stream" : i - 1, [event]);
-          yield* Effect.sleep("5 millis");
-        }
-      })));
-    `;
-    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(script)}`));
+    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(appenderModule(path, stream, count, "thread", 5))}`));
     worker.on("error", reject);
     worker.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`appender thread exited with ${code}`))));
   });
