@@ -7,8 +7,8 @@
  * folds every event once, in order.
  */
 import type { ServerEvent } from "@weft/domain/compute";
-import { eventMetadataCodec } from "@weft/proto";
 import type { RecordedEvent } from "../eventStore/EventStore.ts";
+import { metadataStringOf } from "../runtime/projectedEvents.ts";
 
 /** The event types the view folds. */
 export const hostViewEventTypes = [
@@ -70,14 +70,19 @@ export interface EventCause {
   readonly correlationId: string;
 }
 
-/** The event's cause, its metadata decoded at most once however often it is asked for. */
+/**
+ * The event's cause, read at most once however often it is asked for: its two strings straight
+ * off the metadata bytes (protobufjs decoding all of the metadata cost a replay's relay view
+ * ~1.5 µs for each of ~275,000 events of 1,000,000).
+ */
 export const causeOf = (recorded: RecordedEvent): (() => EventCause) => {
   let cause: EventCause | undefined;
   return () => {
-    if (cause === undefined) {
-      const metadata = eventMetadataCodec.decode(recorded.metadata);
-      cause = { eventId: recorded.id, requestId: metadata.requestId, correlationId: metadata.correlationId };
-    }
+    cause ??= {
+      eventId: recorded.id,
+      requestId: metadataStringOf(recorded.metadata, "requestId"),
+      correlationId: metadataStringOf(recorded.metadata, "correlationId"),
+    };
     return cause;
   };
 };

@@ -8,9 +8,10 @@
  * bound of its own below the common one (`weft verify` replays each to its snapshot's position).
  */
 import { Effect } from "effect";
+import type { Message } from "@weft/domain/shared";
 import { evolvingBatch } from "@weft/projections/shared";
 import { EventStoreUnavailable, type EventStoreShape, type Position, type RecordedEvent } from "../eventStore/EventStore.ts";
-import { projectedMetadataOf, type ProjectedMetadata } from "../runtime/projectedEvents.ts";
+import { metadataStringOf, projectedMetadataOf, type ProjectedMetadata } from "../runtime/projectedEvents.ts";
 import { eventCodecByType, type ReadModel, type ReadModelBatch, type ReplayedEvent } from "./readModels.ts";
 import { replayInThread } from "./replayThread.ts";
 
@@ -52,15 +53,49 @@ interface Folding {
   folded: number;
 }
 
-const replayedEventOf = (recorded: RecordedEvent, metadata: ProjectedMetadata): ReplayedEvent => ({
-  event: eventCodecByType.get(recorded.type)!.decode(recorded.type, recorded.data),
-  stream: recorded.stream,
-  position: recorded.position,
-  occurredAt: metadata.occurredAt,
-  requestId: metadata.requestId,
-  actor: metadata.actor,
-  recorded,
-});
+/**
+ * A stored event as the folds see it: the payload decoded once, the metadata's strings each read
+ * off the bytes the first time a fold asks (quota and allocation events, and most events of the
+ * second thread's read models, are folded without their metadata). Getters on a class: folds
+ * destructure it or read its fields, none copies it.
+ */
+class LazyReplayedEvent implements ReplayedEvent {
+  readonly event: Message;
+  readonly recorded: RecordedEvent;
+  #occurredAt: string | undefined;
+  #requestId: string | undefined;
+  #actor: ProjectedMetadata["actor"] | undefined;
+
+  constructor(recorded: RecordedEvent, metadata: ProjectedMetadata | undefined) {
+    this.event = eventCodecByType.get(recorded.type)!.decode(recorded.type, recorded.data);
+    this.recorded = recorded;
+    if (metadata !== undefined) {
+      this.#occurredAt = metadata.occurredAt;
+      this.#requestId = metadata.requestId;
+      this.#actor = metadata.actor;
+    }
+  }
+
+  get stream(): string {
+    return this.recorded.stream;
+  }
+
+  get position(): Position {
+    return this.recorded.position;
+  }
+
+  get occurredAt(): string {
+    return (this.#occurredAt ??= metadataStringOf(this.recorded.metadata, "occurredAt"));
+  }
+
+  get requestId(): string {
+    return (this.#requestId ??= metadataStringOf(this.recorded.metadata, "requestId"));
+  }
+
+  get actor(): ProjectedMetadata["actor"] {
+    return (this.#actor ??= { userId: metadataStringOf(this.recorded.metadata, "userId"), projectId: metadataStringOf(this.recorded.metadata, "projectId") });
+  }
+}
 
 /**
  * Folds `targets` from position 0 to `bound`, never past `last`, reading `pageSize` events at a
@@ -107,7 +142,7 @@ export const replayTo = (
           let replayed: ReplayedEvent | undefined;
           for (const target of wanting) {
             if (recorded.position > target.until) continue;
-            replayed ??= replayedEventOf(recorded, metadata ?? projectedMetadataOf(recorded.metadata));
+            replayed ??= new LazyReplayedEvent(recorded, metadata);
             target.batch.fold(replayed);
             target.folded += 1;
           }

@@ -117,6 +117,63 @@ export const projectedMetadataOf = (bytes: Uint8Array): ProjectedMetadata => {
   return { occurredAt, requestId, actor: { userId, projectId } };
 };
 
+/** A string field of the metadata a reader may want alone: `metadataStringOf` reads just that one. */
+export type MetadataString = "requestId" | "correlationId" | "occurredAt" | "userId" | "projectId";
+
+// [top-level field, field inside the actor (5), or 0 for a top-level string]
+const STRING_FIELDS: Readonly<Record<MetadataString, readonly [number, number]>> = {
+  requestId: [2, 0],
+  correlationId: [3, 0],
+  occurredAt: [6, 0],
+  userId: [5, 1],
+  projectId: [5, 3],
+};
+
+/**
+ * One string of the metadata, the others skipped undecoded: what protobufjs would give for it
+ * (its last occurrence; across repeated actors, the last occurrence in any of them; "" when
+ * absent). A replay reads each one only when a fold asks for it: quota and allocation events, and
+ * most events of the second thread's read models, never need their metadata at all.
+ */
+export const metadataStringOf = (bytes: Uint8Array, name: MetadataString): string => {
+  const [top, inner] = STRING_FIELDS[name];
+  let start = -1;
+  let stop = -1;
+  const end = bytes.length;
+  at = 0;
+  while (at < end) {
+    readVarint(bytes, end);
+    const field = Math.floor(value / 8);
+    const wireType = value & 7;
+    if (wireType !== 2 || field !== top) {
+      skip(bytes, end, wireType);
+      continue;
+    }
+    readLength(bytes, end);
+    const fieldEnd = value;
+    if (inner === 0) {
+      start = at;
+      stop = fieldEnd;
+    } else {
+      while (at < fieldEnd) {
+        readVarint(bytes, fieldEnd);
+        const innerField = Math.floor(value / 8);
+        const innerWireType = value & 7;
+        if (innerWireType !== 2 || innerField !== inner) {
+          skip(bytes, fieldEnd, innerWireType);
+          continue;
+        }
+        readLength(bytes, fieldEnd);
+        start = at;
+        stop = value;
+        at = value;
+      }
+    }
+    at = fieldEnd;
+  }
+  return start < 0 ? "" : stringAt(bytes, start, stop);
+};
+
 export const projectedDecoder =
   <E extends Message>(codec: PayloadCodec<E>) =>
   (event: RecordedEvent): ProjectedEvent<E> => {

@@ -2,10 +2,11 @@
  * projectedMetadataOf reads the same occurredAt, requestId and actor as protobufjs decoding the
  * whole EventMetadata: with every field set, none set, non-ASCII text, long strings, fields of a
  * newer schema it does not know (every wire type), repeated occurrences, and malformed bytes.
+ * metadataStringOf reads each of those strings (and the correlation id) alone, the same way.
  */
 import { describe, expect, it } from "vitest";
 import { eventMetadataCodec, type EventMetadata } from "@weft/proto";
-import { projectedMetadataOf } from "./projectedEvents.ts";
+import { metadataStringOf, projectedMetadataOf, type MetadataString } from "./projectedEvents.ts";
 
 const full: EventMetadata = {
   commandId: "cmd-1",
@@ -66,5 +67,35 @@ describe("projectedMetadataOf", () => {
     const bytes = eventMetadataCodec.encode(full);
     expect(() => projectedMetadataOf(bytes.subarray(0, bytes.length - 3))).toThrow(/event metadata/);
     expect(() => projectedMetadataOf(Uint8Array.from([0x0f]))).toThrow(/wire type/);
+  });
+});
+
+describe("metadataStringOf", () => {
+  const names: ReadonlyArray<MetadataString> = ["requestId", "correlationId", "occurredAt", "userId", "projectId"];
+  const protobufjs = (bytes: Uint8Array) => {
+    const decoded = eventMetadataCodec.decode(bytes);
+    return {
+      requestId: decoded.requestId, correlationId: decoded.correlationId, occurredAt: decoded.occurredAt,
+      userId: decoded.actor?.userId ?? "", projectId: decoded.actor?.projectId ?? "",
+    };
+  };
+  const unknown = concat([0x38, 0x96, 0x01], [0x41, 1, 2, 3, 4, 5, 6, 7, 8], [0x4a, 3, 0x61, 0x62, 0x63], [0x55, 1, 2, 3, 4], [0xa2, 0x06, 2, 0x10, 0x01]);
+  const cases: ReadonlyArray<readonly [string, Uint8Array]> = [
+    ["full", eventMetadataCodec.encode(full)],
+    ["empty", new Uint8Array(0)],
+    ["without an actor", eventMetadataCodec.encode({ ...full, actor: undefined } as unknown as EventMetadata)],
+    ["non-ASCII", eventMetadataCodec.encode({ ...full, correlationId: "corr-é—✓-😀", actor: { ...full.actor, userId: "ü".repeat(100) } })],
+    ["unknown fields around it", concat(unknown, eventMetadataCodec.encode(full), unknown)],
+    ["repeated", concat(eventMetadataCodec.encode(full), eventMetadataCodec.encode({ correlationId: "corr-2", actor: { projectId: "p-2" } } as unknown as EventMetadata))],
+  ];
+
+  it.each(cases)("reads each string as protobufjs does: %s", (_, bytes) => {
+    const strings = Object.fromEntries(names.map((name) => [name, metadataStringOf(bytes, name)]));
+    expect(strings).toEqual(protobufjs(bytes));
+  });
+
+  it("refuses truncated bytes", () => {
+    const bytes = eventMetadataCodec.encode(full);
+    expect(() => metadataStringOf(bytes.subarray(0, bytes.length - 3), "occurredAt")).toThrow(/event metadata/);
   });
 });
