@@ -17,8 +17,10 @@ import {
   type SchedulerView,
   type SchedulerViewData,
 } from "@weft/domain/scheduler";
+import { Map as ImmutableMap } from "immutable";
+import { quotaEventTypes, type QuotaEvent } from "@weft/domain/compute";
 import type { ProjectedEvent, Projection } from "@weft/projections/shared";
-import { computeProjection } from "@weft/projections/compute";
+import { computeProjection, evolveQuotas, quotasFromSnapshot, quotasToSnapshot, type ComputeDocument, type ComputeSnapshot, type Quotas } from "@weft/projections/compute";
 import { identityProjection } from "@weft/projections/identity";
 import { imageProjection } from "@weft/projections/image";
 import { placementProjection } from "@weft/projections/placement";
@@ -52,6 +54,12 @@ export interface ReadModel<Doc = unknown> {
    * the thread that asked for the replay.
    */
   readonly portable?: { readonly pack: (doc: Doc) => unknown; readonly unpack: (packed: unknown) => Doc };
+  /**
+   * A share of its events that changes one part of its document and nothing else reads: a replay
+   * with a second thread folds them there with `part` (portable, named `<name>.<part>`), this
+   * model skips them, and `merge` puts the part into its document at the end.
+   */
+  readonly split?: { readonly part: ReadModel; readonly merge: (doc: Doc, part: unknown) => Doc };
 }
 
 const ofProjection = <Doc, E extends Message>(projection: Projection<Doc, E>, portable = true): ReadModel<Doc> => ({
@@ -85,21 +93,39 @@ const hostsModel: ReadModel<HostView> = {
   },
 };
 
+// Quota events (a fifth of compute's at the bench's mix) change the quotas and nothing else of the
+// compute document, and no other event reads the quotas.
+const computeQuotasModel: ReadModel<Quotas> = {
+  name: "compute.quotas",
+  eventTypes: new Set(quotaEventTypes),
+  initial: () => ImmutableMap(),
+  evolve: (quotas, { event }) => evolveQuotas(quotas, event as QuotaEvent),
+  portable: { pack: quotasToSnapshot, unpack: (packed) => quotasFromSnapshot(packed as ComputeSnapshot["quotas"]) },
+};
+
+const computeModel: ReadModel<ComputeDocument> = {
+  ...ofProjection(computeProjection, false),
+  split: { part: computeQuotasModel as ReadModel, merge: (doc, quotas) => ({ ...doc, quotas: quotas as Quotas }) },
+};
+
 /**
  * Every read model, the gateway's four first. Compute is not portable: at 1,000,000 events its
  * document holds ~97,000 servers, and packing, cloning and unpacking it would cost more than the
- * fold a second thread saves, so it is folded where the replay was asked for, the others beside it.
+ * fold a second thread saves, so it is folded where the replay was asked for, the others beside it,
+ * and its quota events with them.
  */
 export const readModels: ReadonlyArray<ReadModel> = [
   ofProjection(identityProjection),
   ofProjection(imageProjection),
-  ofProjection(computeProjection, false),
+  computeModel,
   ofProjection(placementProjection),
   schedulerModel,
   hostsModel,
 ] as ReadonlyArray<ReadModel>;
 
-export const readModelNamed = (name: string): ReadModel | undefined => readModels.find((model) => model.name === name);
+/** A read model, or a part of one that another thread folds (`split`), by its name. */
+export const readModelNamed = (name: string): ReadModel | undefined =>
+  readModels.find((model) => model.name === name) ?? readModels.find((model) => model.split?.part.name === name)?.split!.part;
 
 const eventCodecs: ReadonlyArray<PayloadCodec<Message>> = [identityEventCodec, imageEventCodec, computeEventCodec, placementEventCodec];
 

@@ -27,6 +27,11 @@ export interface ReplayTarget {
   readonly until?: Position;
 }
 
+/** A target as one thread folds it: without the event types another thread folds for it (its `split`). */
+export interface ThreadTarget extends ReplayTarget {
+  readonly leaving?: ReadonlySet<string>;
+}
+
 export interface ReplayedModel {
   readonly model: ReadModel;
   readonly doc: unknown;
@@ -103,7 +108,7 @@ class LazyReplayedEvent implements ReplayedEvent {
  */
 export const replayTo = (
   store: EventStoreShape,
-  targets: ReadonlyArray<ReplayTarget>,
+  targets: ReadonlyArray<ThreadTarget>,
   bound: ReplayBound,
   last: Position,
   pageSize: number,
@@ -118,8 +123,9 @@ export const replayTo = (
       folded: 0,
     }));
     const byType = new Map<string, Array<Folding>>();
-    for (const target of folding) {
+    for (const [i, target] of folding.entries()) {
       for (const type of target.model.eventTypes) {
+        if (targets[i]!.leaving?.has(type) === true) continue;
         const wanting = byType.get(type) ?? [];
         wanting.push(target);
         byType.set(type, wanting);
@@ -164,8 +170,9 @@ export const replayTo = (
 export interface ReplayOptions {
   /**
    * The store again, as a `WEFT_EVENT_STORE` value: a worker thread opens it and replays every
-   * read model with a portable form while this thread folds the others (compute), so a replay
-   * uses two cores. Without it, one thread folds them all.
+   * read model with a portable form, and the split-off parts of the others (compute's quotas),
+   * while this thread folds the rest (compute), so a replay uses two cores. Without it, one thread
+   * folds them all.
    */
   readonly thread?: { readonly eventStore: string };
 }
@@ -187,8 +194,15 @@ export const replay = (
     // Both threads stop at this head, so a replay beside a running cloud folds the same log in each.
     const last = bound.kind === "position" ? Math.min(bound.position, head) : head;
     const threaded = options.thread === undefined ? [] : targets.filter((target) => target.model.portable !== undefined);
+    // A model that stays here leaves its split-off share to the thread, which folds it as a part.
+    const local: Array<ThreadTarget> = [];
+    for (const target of targets) {
+      if (threaded.includes(target)) continue;
+      const part = options.thread === undefined ? undefined : target.model.split?.part;
+      if (part !== undefined) threaded.push({ model: part, ...(target.until === undefined ? {} : { until: target.until }) });
+      local.push(part === undefined ? target : { ...target, leaving: part.eventTypes });
+    }
     if (threaded.length === 0) return yield* replayTo(store, targets, bound, last, pageSize);
-    const local = targets.filter((target) => !threaded.includes(target));
     return yield* Effect.acquireUseRelease(
       Effect.sync(() => replayInThread({ eventStore: options.thread!.eventStore, targets: threaded, bound, last, pageSize })),
       (thread) =>
@@ -199,7 +213,13 @@ export const replay = (
             catch: (cause) => new EventStoreUnavailable({ message: `the replay thread failed: ${(cause as Error).message}`, cause }),
           });
           const byModel = new Map([...here.models, ...there].map((replayed) => [replayed.model, replayed]));
-          return { ...here, models: targets.map((target) => byModel.get(target.model)!) } satisfies ReplayResult;
+          const merged = (replayed: ReplayedModel): ReplayedModel => {
+            const split = replayed.model.split;
+            const part = split === undefined ? undefined : byModel.get(split.part);
+            if (split === undefined || part === undefined) return replayed;
+            return { ...replayed, doc: split.merge(replayed.doc, part.doc), folded: replayed.folded + part.folded };
+          };
+          return { ...here, models: targets.map((target) => merged(byModel.get(target.model)!)) } satisfies ReplayResult;
         }),
       (thread) => Effect.promise(thread.stop),
     );

@@ -13,8 +13,8 @@ export { batchCompute, computeEventTypes, evolveCompute, initialComputeDocument,
 export { serverStatus, type KnownServerState, type Server, type ServerFault } from "./servers.ts";
 export type { InstanceAction, InstanceActionEvent, InstanceActionName } from "./instanceActions.ts";
 export type { Flavor, Keypair, ServerGroup } from "./catalog.ts";
-export { hostResourcesOf, type HostResources } from "./usage.ts";
-export { computeFromSnapshot, computeToSnapshot, InvalidComputeSnapshot, type ComputeSnapshot } from "./snapshot.ts";
+export { evolveQuotas, hostResourcesOf, type HostResources, type Quotas } from "./usage.ts";
+export { computeFromSnapshot, computeToSnapshot, InvalidComputeSnapshot, quotasFromSnapshot, quotasToSnapshot, type ComputeSnapshot } from "./snapshot.ts";
 
 export const computeProjection: Projection<ComputeDocument, ComputeEvent> = {
   name: "compute",

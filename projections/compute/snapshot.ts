@@ -11,7 +11,7 @@ import type { ComputeDocument } from "./document.ts";
 import type { InstanceAction } from "./instanceActions.ts";
 import { serverIndexesOf, type KnownServerState, type Server } from "./servers.ts";
 import { sortedKeysOf } from "./sortedKeys.ts";
-import type { HostResources } from "./usage.ts";
+import type { HostResources, Quotas } from "./usage.ts";
 
 /** A server's decider state with its metadata map written as an object, and `placement: null` when it has none. */
 export type ServerStateSnapshot = Omit<KnownServerState, "metadata" | "placement"> & {
@@ -53,6 +53,12 @@ const stateFromSnapshot = ({ metadata, placement, ...rest }: ServerStateSnapshot
     ...(metadata === undefined ? {} : { metadata: new Map(Object.entries(metadata)) }),
   }) as KnownServerState;
 
+/** The quotas of a compute document as its snapshot writes them. */
+export const quotasToSnapshot = (quotas: Quotas): ComputeSnapshot["quotas"] =>
+  quotas.entrySeq().map(([project, quota]) => ({
+    project, limits: quota.limits, reservations: quota.reservations.entrySeq().toArray(), used: quota.used,
+  })).toArray();
+
 export const computeToSnapshot = (doc: ComputeDocument): ComputeSnapshot => ({
   servers: doc.servers.byId.valueSeq().map((server) => ({ ...server, state: stateToSnapshot(server.state) })).toArray(),
   instanceActions: doc.instanceActions
@@ -62,9 +68,7 @@ export const computeToSnapshot = (doc: ComputeDocument): ComputeSnapshot => ({
   flavors: doc.flavors.byId.valueSeq().toArray(),
   keypairs: doc.keypairs.valueSeq().flatMap((held) => held.valueSeq()).toArray(),
   serverGroups: doc.serverGroups.byId.valueSeq().toArray(),
-  quotas: doc.quotas.entrySeq().map(([project, quota]) => ({
-    project, limits: quota.limits, reservations: quota.reservations.entrySeq().toArray(), used: quota.used,
-  })).toArray(),
+  quotas: quotasToSnapshot(doc.quotas),
   hosts: doc.hosts.valueSeq().map(({ host, servers, used }) => ({ host, servers: servers.entrySeq().toArray(), used })).toArray(),
 });
 
@@ -98,6 +102,9 @@ const grouped = <T>(items: ReadonlyArray<T>, scopeOf: (item: T) => string): Map<
 const quotaOf = (quota: ComputeSnapshot["quotas"][number]): QuotaState =>
   ({ status: "quota", limits: { ...quota.limits }, reservations: ImmutableMap(quota.reservations), used: { ...quota.used } });
 
+/** The quotas again from `quotasToSnapshot`'s form. */
+export const quotasFromSnapshot = (quotas: ComputeSnapshot["quotas"]): Quotas => keyed(quotas, (quota) => quota.project, quotaOf);
+
 /** Throws InvalidComputeSnapshot for anything that is not a `ComputeSnapshot`: rebuild from the log then. */
 export const computeFromSnapshot = (snapshot: unknown): ComputeDocument => {
   if (!isSnapshot(snapshot)) throw new InvalidComputeSnapshot("not a compute read-model snapshot");
@@ -118,7 +125,7 @@ export const computeFromSnapshot = (snapshot: unknown): ComputeDocument => {
       byProject: keyed(grouped(snapshot.serverGroups, (group) => uuidOf(group.projectId)), ([project]) => project,
         ([, held]) => ImmutableOrderedSet(held.map((group) => group.id))),
     },
-    quotas: keyed(snapshot.quotas, (quota) => quota.project, quotaOf),
+    quotas: quotasFromSnapshot(snapshot.quotas),
     hosts: keyed(snapshot.hosts, (usage) => usage.host, ({ host, servers: held, used }) => ({
       host, servers: ImmutableOrderedMap(held.map(([serverId, taken]): [string, HostResources] => [serverId, taken])), used: { ...used },
     })),
