@@ -142,16 +142,24 @@ export const evolveCompute = evolveStoring(withServer);
 const evolveUnindexed = evolveStoring(withServerById);
 
 /**
- * `evolveCompute` over many events, without its two costs per event that a batch can pay once:
- * the maps that change with every server event (servers, instance actions, quotas, hosts) are
- * immutable.js transients, changed in place instead of path-copied, and the sorted server indexes
- * are built at the end from the servers. `doc` itself is left as it was.
+ * `evolveCompute` over many events, without its costs per event that a batch can pay once: the
+ * maps that change with every server event are changed in place (servers by id and instance
+ * actions as JavaScript Maps, quotas and hosts as immutable.js transients) instead of
+ * path-copied, and the sorted server indexes are built at the end from the servers. `doc`
+ * itself is left as it was.
  */
 export const batchCompute = (doc: ComputeDocument): BatchFold<ComputeDocument, ComputeEvent> => {
+  // The fold only gets and sets these two (a set returns the map, as a transient's does), and never
+  // deletes: a JavaScript Map finds a uuid by the hash V8 keeps in the string, where immutable.js
+  // hashes the string's characters again on every lookup (its cache holds 255 strings). At the end
+  // the entries are set into the immutable maps in the order they first appeared, which is how the
+  // fold would have inserted them: the same maps, in the same iteration order.
+  const byId = new Map(doc.servers.byId);
+  const actions = new Map(doc.instanceActions);
   let transient: ComputeDocument = {
     ...doc,
-    servers: { ...doc.servers, byId: doc.servers.byId.asMutable() },
-    instanceActions: doc.instanceActions.asMutable(),
+    servers: { ...doc.servers, byId: byId as unknown as Servers["byId"] },
+    instanceActions: actions as unknown as InstanceActions,
     quotas: doc.quotas.asMutable(),
     hosts: doc.hosts.asMutable(),
   };
@@ -164,11 +172,15 @@ export const batchCompute = (doc: ComputeDocument): BatchFold<ComputeDocument, C
       if (transient !== before && serverEventTypeSet.has(projected.event.type)) serversChanged = true;
     },
     finish: () => {
-      const byId = transient.servers.byId.asImmutable();
+      const servers = doc.servers.byId.withMutations((map) => {
+        for (const [id, server] of byId) map.set(id, server);
+      });
       return {
         ...transient,
-        servers: serversChanged ? { byId, ...serverIndexesOf(byId.values()) } : { ...doc.servers, byId },
-        instanceActions: transient.instanceActions.asImmutable(),
+        servers: serversChanged ? { byId: servers, ...serverIndexesOf(byId.values()) } : { ...doc.servers, byId: servers },
+        instanceActions: doc.instanceActions.withMutations((map) => {
+          for (const [id, held] of actions) map.set(id, held);
+        }),
         quotas: transient.quotas.asImmutable(),
         hosts: transient.hosts.asImmutable(),
       };
