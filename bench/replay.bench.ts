@@ -10,12 +10,13 @@
  * back). Then: the median of three replays of all six read models (events/s; compute in this
  * thread, the others in a second one, as `weft replay` runs them; CPU time counts both), a
  * read-only pass and a read-and-decode pass for the breakdown, and `weft verify` spawned on a data
- * dir whose snapshots were written as `weft up` writes them (wall time, exit code).
+ * dir whose snapshots were written as `weft up` writes them (wall time, its CPU time and its main
+ * thread's, exit code).
  * Run from the repository root: `node_modules/.bin/node bench/replay.bench.ts [events]`.
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { DatabaseSync } from "node:sqlite";
 import { tmpdir } from "node:os";
@@ -197,6 +198,16 @@ const writeLog = async (path: string) => {
   return count;
 };
 
+/** utime + stime of a /proc stat file in ms (Linux's 100 ticks a second), undefined once it is gone. */
+const cpuMsOf = (path: string): number | undefined => {
+  try {
+    const fields = readFileSync(path, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+};
+
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const dir = await mkdtemp(join(tmpdir(), "weft-replay-bench-"));
@@ -279,12 +290,26 @@ try {
     await writeFile(snapshotPath(snapshots, model.projection), new Packr({ useRecords: true }).pack({ position, snapshot: model.projection.toSnapshot(doc) }));
   }
   const verifying = performance.now();
+  // Its CPU time, all threads and the main thread's (the replay and the replayed documents' hashes,
+  // verify's longest path), read from /proc while it runs: on a loaded machine the wall time is an
+  // upper bound.
+  const cpu = { processMs: Number.NaN, mainMs: Number.NaN };
   const code = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, [...weftNodeOptions, mainTs, "verify"], { env: { ...process.env, WEFT_DATA_DIR: dir }, stdio: ["ignore", "pipe", "inherit"] });
     child.stdout.resume();
-    child.once("exit", (exitCode) => resolve(exitCode ?? 1));
+    const sampling = setInterval(() => {
+      const processMs = cpuMsOf(`/proc/${child.pid}/stat`);
+      const mainMs = cpuMsOf(`/proc/${child.pid}/task/${child.pid}/stat`);
+      if (processMs !== undefined && mainMs !== undefined) Object.assign(cpu, { processMs, mainMs });
+    }, 50);
+    child.once("exit", (exitCode) => {
+      clearInterval(sampling);
+      resolve(exitCode ?? 1);
+    });
   });
   report("verify.1m.wall_ms", performance.now() - verifying);
+  report("verify.1m.cpu_ms", cpu.processMs);
+  report("verify.1m.main_thread_cpu_ms", cpu.mainMs);
   report("verify.1m.exit_code", code);
 } finally {
   await rm(dir, { recursive: true, force: true });
