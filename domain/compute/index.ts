@@ -18,4 +18,4 @@ export * from "./flavors/index.ts";
 export * from "./keypairs/index.ts";
 export * from "./serverGroups/index.ts";
 export * from "./quota/index.ts";
-export { uuidOf } from "./ids.ts";
+export { dashedUuidOf, uuidOf } from "./ids.ts";

@@ -12,6 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import { listProviders, type PlacementDocument, type ProviderRecord } from "@weft/projections/placement";
+import { dashedUuidOf } from "@weft/domain/compute";
 
 /** What the heartbeat monitor knows of each host. */
 export interface HostLiveness {
@@ -51,7 +52,7 @@ export const legacyIdOf = (uuid: string): number => Number.parseInt(uuid.replace
 const nameUuid = (name: string): string => {
   const hex = createHash("sha1").update(`weft:nova-compute:${name}`).digest("hex");
   const variant = ((Number.parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
+  return dashedUuidOf(`${hex.slice(0, 12)}5${hex.slice(13, 16)}${variant}${hex.slice(18, 32)}`);
 };
 
 export const computeHostOf = (record: ProviderRecord, liveness: HostLiveness): ComputeHost => {

@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { Context } from "hono";
-import { imageFlavorMismatch, type FlavorSnapshot, type ImageRef, type RequestServerBuild } from "@weft/domain/compute";
+import { dashedUuidOf, imageFlavorMismatch, type FlavorSnapshot, type ImageRef, type RequestServerBuild } from "@weft/domain/compute";
 import { getFlavor, getKeypair, getServerGroup, quotaOf, type Flavor } from "@weft/projections/compute";
 import { getImage, isImageVisible } from "@weft/projections/image";
 import { rejectionFault } from "../http/commands.ts";
@@ -116,8 +116,7 @@ const nameBasedUuid = (text: string): string => {
   const bytes = createHash("sha1").update(`weft:server:${text}`).digest().subarray(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x50;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return dashedUuidOf(bytes.toString("hex"));
 };
 
 const idempotencyKeyOf = (c: Context<ComputeEnv>): string | undefined => {

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { Effect, Schema } from "effect";
+import { dashedUuidOf } from "@weft/domain/compute";
 
 /** Letters, digits, '-' and '_': a name that is one NATS subject token and a consumer name. */
 const hostNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
@@ -42,8 +43,7 @@ export const hostProviderId = (host: string): string => {
   const hash = createHash("sha1").update(providerNamespace).update(host, "utf8").digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return dashedUuidOf(hash.subarray(0, 16).toString("hex"));
 };
 
 /** `prefix` is "weft" in every deployment, as for the command bus; tests isolate with their own. */
