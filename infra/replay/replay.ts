@@ -11,7 +11,7 @@ import { Effect } from "effect";
 import type { Message } from "@weft/domain/shared";
 import { evolvingBatch } from "@weft/projections/shared";
 import { EventStoreUnavailable, type EventStoreShape, type Position, type RecordedEvent } from "../eventStore/EventStore.ts";
-import { metadataStringOf, projectedMetadataOf, type ProjectedMetadata } from "../runtime/projectedEvents.ts";
+import { metadataActorOf, metadataStringOf, projectedMetadataOf, type ProjectedMetadata } from "../runtime/projectedEvents.ts";
 import { eventCodecByType, type ReadModel, type ReadModelBatch, type ReplayedEvent } from "./readModels.ts";
 import { replayInThread } from "./replayThread.ts";
 
@@ -98,7 +98,7 @@ class LazyReplayedEvent implements ReplayedEvent {
   }
 
   get actor(): ProjectedMetadata["actor"] {
-    return (this.#actor ??= { userId: metadataStringOf(this.recorded.metadata, "userId"), projectId: metadataStringOf(this.recorded.metadata, "projectId") });
+    return (this.#actor ??= metadataActorOf(this.recorded.metadata));
   }
 }
 

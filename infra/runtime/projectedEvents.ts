@@ -137,8 +137,28 @@ const STRING_FIELDS: Readonly<Record<MetadataString, readonly [number, number]>>
  */
 export const metadataStringOf = (bytes: Uint8Array, name: MetadataString): string => {
   const [top, inner] = STRING_FIELDS[name];
-  let start = -1;
-  let stop = -1;
+  spansOf(bytes, top, inner, 0);
+  return first[0] < 0 ? "" : stringAt(bytes, first[0], first[1]);
+};
+
+/** The actor's user and project as `projectedMetadataOf` reads them, in one pass over the bytes. */
+export const metadataActorOf = (bytes: Uint8Array): ProjectedMetadata["actor"] => {
+  spansOf(bytes, 5, 1, 3);
+  return {
+    userId: first[0] < 0 ? "" : stringAt(bytes, first[0], first[1]),
+    projectId: second[0] < 0 ? "" : stringAt(bytes, second[0], second[1]),
+  };
+};
+
+// [start, end) of the last occurrence found, start -1 when none.
+const first: [number, number] = [-1, -1];
+const second: [number, number] = [-1, -1];
+
+// The last occurrence of top-level string field `top` (`inner` 0) into `first`, or of fields
+// `inner` and `other` inside every occurrence of message field `top` into `first` and `second`.
+const spansOf = (bytes: Uint8Array, top: number, inner: number, other: number): void => {
+  first[0] = -1;
+  second[0] = -1;
   const end = bytes.length;
   at = 0;
   while (at < end) {
@@ -152,26 +172,26 @@ export const metadataStringOf = (bytes: Uint8Array, name: MetadataString): strin
     readLength(bytes, end);
     const fieldEnd = value;
     if (inner === 0) {
-      start = at;
-      stop = fieldEnd;
+      first[0] = at;
+      first[1] = fieldEnd;
     } else {
       while (at < fieldEnd) {
         readVarint(bytes, fieldEnd);
         const innerField = Math.floor(value / 8);
         const innerWireType = value & 7;
-        if (innerWireType !== 2 || innerField !== inner) {
+        if (innerWireType !== 2 || (innerField !== inner && innerField !== other)) {
           skip(bytes, fieldEnd, innerWireType);
           continue;
         }
         readLength(bytes, fieldEnd);
-        start = at;
-        stop = value;
+        const span = innerField === inner ? first : second;
+        span[0] = at;
+        span[1] = value;
         at = value;
       }
     }
     at = fieldEnd;
   }
-  return start < 0 ? "" : stringAt(bytes, start, stop);
 };
 
 export const projectedDecoder =

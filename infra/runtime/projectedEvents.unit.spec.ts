@@ -2,11 +2,12 @@
  * projectedMetadataOf reads the same occurredAt, requestId and actor as protobufjs decoding the
  * whole EventMetadata: with every field set, none set, non-ASCII text, long strings, fields of a
  * newer schema it does not know (every wire type), repeated occurrences, and malformed bytes.
- * metadataStringOf reads each of those strings (and the correlation id) alone, the same way.
+ * metadataStringOf reads each of those strings (and the correlation id) alone, and metadataActorOf
+ * the actor's two, the same way.
  */
 import { describe, expect, it } from "vitest";
 import { eventMetadataCodec, type EventMetadata } from "@weft/proto";
-import { metadataStringOf, projectedMetadataOf, type MetadataString } from "./projectedEvents.ts";
+import { metadataActorOf, metadataStringOf, projectedMetadataOf, type MetadataString } from "./projectedEvents.ts";
 
 const full: EventMetadata = {
   commandId: "cmd-1",
@@ -92,6 +93,7 @@ describe("metadataStringOf", () => {
   it.each(cases)("reads each string as protobufjs does: %s", (_, bytes) => {
     const strings = Object.fromEntries(names.map((name) => [name, metadataStringOf(bytes, name)]));
     expect(strings).toEqual(protobufjs(bytes));
+    expect(metadataActorOf(bytes)).toEqual({ userId: strings["userId"], projectId: strings["projectId"] });
   });
 
   it("refuses truncated bytes", () => {
