@@ -11,9 +11,10 @@
  *   resident memory of the weft process (the private nats-server is its own process and listed apart).
  *
  * Run from the repository root: `node_modules/.bin/node bench/servers.bench.ts` (SERVERS_TOTAL
- * changes the 10,000).
+ * changes the 10,000; SERVERS_STOP_AFTER=paced stops after the two POST phases). The paced phase
+ * also reports the cores each process used, and weft up's gateway thread alone.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -24,6 +25,7 @@ import { report, Samples, timed } from "./stats.ts";
 import { weftNodeOptions } from "../cli/nodeOptions.ts";
 
 const TOTAL = Number(process.env.SERVERS_TOTAL ?? 10_000);
+class StopAfterPaced extends Error {}
 const CLIENTS = 50;
 const BURST = 1_000;
 const PASSWORD = "bench-admin-password";
@@ -37,6 +39,10 @@ const freePort = () =>
     });
   });
 
+// A run before this one leaves hundreds of MB of dirty pages (its 10,000 servers' log and
+// JetStream files, deleted or not); their writeback during this run's paced phase stalled NATS
+// and turned its p99 from ~20 ms into ~80 ms. Flushed first, so each run measures only itself.
+execFileSync("sync");
 const dataDir = await mkdtemp(join(tmpdir(), "weft-bench-servers-"));
 const port = await freePort();
 const child = spawn(process.execPath, [...weftNodeOptions, mainTs, "up"], {
@@ -152,6 +158,21 @@ try {
   report("servers_post_202_50_clients_closed_loop_p50_ms", closed.percentile(50), 2);
   report("servers_post_202_50_clients_closed_loop_p99_ms", closed.percentile(99), 2);
   await waitUntil(async () => (await countWith("status=ACTIVE")) === 1_001, "the closed-loop round to be ACTIVE");
+  // Cores used during the paced phase, per process, and by weft up's gateway thread alone
+  // (its main thread: the task whose id is the process's).
+  const cpuMsOf = (stat: string) => {
+    const fields = readFileSync(stat, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
+  const natsPid = Number(readFileSync(join(dataDir, "data", "nats-server.pid"), "utf8").trim());
+  const stats = {
+    weft_up: `/proc/${child.pid}/stat`,
+    weft_up_gateway_thread: `/proc/${child.pid}/task/${child.pid}/stat`,
+    agents: `/proc/${agents.pid}/stat`,
+    nats_server: `/proc/${natsPid}/stat`,
+  };
+  const cpuBefore = Object.fromEntries(Object.entries(stats).map(([name, stat]) => [name, cpuMsOf(stat)]));
+  const pacedFrom = performance.now();
   const paced = new Samples(2_000);
   await Promise.all(Array.from({ length: CLIENTS }, async (_, client) => {
     await new Promise((resolve) => setTimeout(resolve, (client * 500) / CLIENTS));
@@ -162,9 +183,13 @@ try {
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
     }
   }));
+  const pacedMs = performance.now() - pacedFrom;
+  for (const [name, stat] of Object.entries(stats)) report(`servers_paced_cpu_cores_${name}`, (cpuMsOf(stat) - cpuBefore[name]!) / pacedMs, 3);
   report("servers_post_202_50_clients_100_per_s_p50_ms", paced.percentile(50), 2);
   report("servers_post_202_50_clients_100_per_s_p99_ms", paced.percentile(99), 2);
   await waitUntil(async () => (await countWith("status=ACTIVE")) === 2_001, "the paced round to be ACTIVE");
+  // SERVERS_STOP_AFTER=paced: the two POST phases alone (a minute instead of several).
+  if (process.env.SERVERS_STOP_AFTER === "paced") throw new StopAfterPaced();
 
   // Burst: 1,000 creates until ACTIVE, then 1,000 deletes until gone.
   const before = await countWith("status=ACTIVE");
@@ -199,8 +224,9 @@ try {
   report(`servers_detail_limit_1000_of_${TOTAL}_p99_ms`, pages.percentile(99), 1);
   const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
   report(`weft_up_rss_with_${TOTAL}_servers_mb`, rss(child.pid!));
-  const natsPid = Number(readFileSync(join(dataDir, "data", "nats-server.pid"), "utf8").trim());
   if (Number.isInteger(natsPid)) report(`nats_server_rss_with_${TOTAL}_servers_mb`, rss(natsPid));
+} catch (error) {
+  if (!(error instanceof StopAfterPaced)) throw error;
 } finally {
   agents.kill("SIGTERM");
   child.kill("SIGTERM");
