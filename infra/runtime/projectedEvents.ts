@@ -77,56 +77,91 @@ const skip = (bytes: Uint8Array, end: number, wireType: number): void => {
   if (at > end) throw new MalformedMetadata("event metadata: field runs past its message");
 };
 
-/** occurredAt (6), requestId (2) and the actor's (5) userId (1) and projectId (3), nothing else decoded. */
-export const projectedMetadataOf = (bytes: Uint8Array): ProjectedMetadata => {
-  let occurredAt = "";
-  let requestId = "";
-  let userId = "";
-  let projectId = "";
+// The metadata's string fields by where they are: the top-level message's field numbers, and
+// those of the actor (field 5), each mapped to a slot of `spans`, or -1 when not wanted.
+const ACTOR_FIELD = 5;
+type FieldSlots = ReadonlyArray<number>;
+
+// [start, end) of each slot's last occurrence; start -1 when none.
+const spans = new Int32Array(8);
+
+/**
+ * One pass over the metadata: the span of the last occurrence of every wanted string field, at
+ * the top level (`top`) or inside any occurrence of the actor (`actor`), into `spans`; every other
+ * field skipped by its wire type. Slots run from 0 to `slots - 1`.
+ */
+const spansOf = (bytes: Uint8Array, top: FieldSlots, actor: FieldSlots, slots: number): void => {
+  for (let slot = 0; slot < slots; slot++) spans[2 * slot] = -1;
   const end = bytes.length;
   at = 0;
   while (at < end) {
     readVarint(bytes, end);
     const field = Math.floor(value / 8);
     const wireType = value & 7;
-    if (wireType !== 2 || (field !== 2 && field !== 5 && field !== 6)) {
+    const slot = wireType === 2 ? (top[field] ?? -1) : -1;
+    if (slot < 0 && (wireType !== 2 || field !== ACTOR_FIELD || actor.length === 0)) {
       skip(bytes, end, wireType);
       continue;
     }
     readLength(bytes, end);
     const fieldEnd = value;
-    if (field === 6) occurredAt = stringAt(bytes, at, fieldEnd);
-    else if (field === 2) requestId = stringAt(bytes, at, fieldEnd);
-    else {
+    if (slot >= 0) {
+      spans[2 * slot] = at;
+      spans[2 * slot + 1] = fieldEnd;
+    } else {
       while (at < fieldEnd) {
         readVarint(bytes, fieldEnd);
-        const actorField = Math.floor(value / 8);
-        const actorWireType = value & 7;
-        if (actorWireType !== 2 || (actorField !== 1 && actorField !== 3)) {
-          skip(bytes, fieldEnd, actorWireType);
+        const innerField = Math.floor(value / 8);
+        const innerWireType = value & 7;
+        const innerSlot = innerWireType === 2 ? (actor[innerField] ?? -1) : -1;
+        if (innerSlot < 0) {
+          skip(bytes, fieldEnd, innerWireType);
           continue;
         }
         readLength(bytes, fieldEnd);
-        if (actorField === 1) userId = stringAt(bytes, at, value);
-        else projectId = stringAt(bytes, at, value);
+        spans[2 * innerSlot] = at;
+        spans[2 * innerSlot + 1] = value;
         at = value;
       }
     }
     at = fieldEnd;
   }
-  return { occurredAt, requestId, actor: { userId, projectId } };
+};
+
+const spanString = (bytes: Uint8Array, slot: number): string => (spans[2 * slot]! < 0 ? "" : stringAt(bytes, spans[2 * slot]!, spans[2 * slot + 1]!));
+
+/** Field number -> slot, -1 for every other field number up to the largest. */
+const slotsOf = (fields: Readonly<Record<number, number>>): FieldSlots => {
+  const largest = Math.max(-1, ...Object.keys(fields).map(Number));
+  return Array.from({ length: largest + 1 }, (_, field) => fields[field] ?? -1);
+};
+
+const NONE: FieldSlots = [];
+// requestId (2) and occurredAt (6) at the top, the actor's userId (1) and projectId (3).
+const PROJECTED_TOP = slotsOf({ 2: 0, 6: 1 });
+const ACTOR_STRINGS = slotsOf({ 1: 0, 3: 1 });
+const PROJECTED_ACTOR = slotsOf({ 1: 2, 3: 3 });
+
+/** occurredAt (6), requestId (2) and the actor's (5) userId (1) and projectId (3), nothing else decoded. */
+export const projectedMetadataOf = (bytes: Uint8Array): ProjectedMetadata => {
+  spansOf(bytes, PROJECTED_TOP, PROJECTED_ACTOR, 4);
+  return {
+    occurredAt: spanString(bytes, 1),
+    requestId: spanString(bytes, 0),
+    actor: { userId: spanString(bytes, 2), projectId: spanString(bytes, 3) },
+  };
 };
 
 /** A string field of the metadata a reader may want alone: `metadataStringOf` reads just that one. */
 export type MetadataString = "requestId" | "correlationId" | "occurredAt" | "userId" | "projectId";
 
-// [top-level field, field inside the actor (5), or 0 for a top-level string]
-const STRING_FIELDS: Readonly<Record<MetadataString, readonly [number, number]>> = {
-  requestId: [2, 0],
-  correlationId: [3, 0],
-  occurredAt: [6, 0],
-  userId: [5, 1],
-  projectId: [5, 3],
+// Each string as the one slot of a pass: [top-level slots, actor slots].
+const STRING_FIELDS: Readonly<Record<MetadataString, readonly [FieldSlots, FieldSlots]>> = {
+  requestId: [slotsOf({ 2: 0 }), NONE],
+  correlationId: [slotsOf({ 3: 0 }), NONE],
+  occurredAt: [slotsOf({ 6: 0 }), NONE],
+  userId: [NONE, slotsOf({ 1: 0 })],
+  projectId: [NONE, slotsOf({ 3: 0 })],
 };
 
 /**
@@ -136,62 +171,15 @@ const STRING_FIELDS: Readonly<Record<MetadataString, readonly [number, number]>>
  * most events of the second thread's read models, never need their metadata at all.
  */
 export const metadataStringOf = (bytes: Uint8Array, name: MetadataString): string => {
-  const [top, inner] = STRING_FIELDS[name];
-  spansOf(bytes, top, inner, 0);
-  return first[0] < 0 ? "" : stringAt(bytes, first[0], first[1]);
+  const [top, actor] = STRING_FIELDS[name];
+  spansOf(bytes, top, actor, 1);
+  return spanString(bytes, 0);
 };
 
 /** The actor's user and project as `projectedMetadataOf` reads them, in one pass over the bytes. */
 export const metadataActorOf = (bytes: Uint8Array): ProjectedMetadata["actor"] => {
-  spansOf(bytes, 5, 1, 3);
-  return {
-    userId: first[0] < 0 ? "" : stringAt(bytes, first[0], first[1]),
-    projectId: second[0] < 0 ? "" : stringAt(bytes, second[0], second[1]),
-  };
-};
-
-// [start, end) of the last occurrence found, start -1 when none.
-const first: [number, number] = [-1, -1];
-const second: [number, number] = [-1, -1];
-
-// The last occurrence of top-level string field `top` (`inner` 0) into `first`, or of fields
-// `inner` and `other` inside every occurrence of message field `top` into `first` and `second`.
-const spansOf = (bytes: Uint8Array, top: number, inner: number, other: number): void => {
-  first[0] = -1;
-  second[0] = -1;
-  const end = bytes.length;
-  at = 0;
-  while (at < end) {
-    readVarint(bytes, end);
-    const field = Math.floor(value / 8);
-    const wireType = value & 7;
-    if (wireType !== 2 || field !== top) {
-      skip(bytes, end, wireType);
-      continue;
-    }
-    readLength(bytes, end);
-    const fieldEnd = value;
-    if (inner === 0) {
-      first[0] = at;
-      first[1] = fieldEnd;
-    } else {
-      while (at < fieldEnd) {
-        readVarint(bytes, fieldEnd);
-        const innerField = Math.floor(value / 8);
-        const innerWireType = value & 7;
-        if (innerWireType !== 2 || (innerField !== inner && innerField !== other)) {
-          skip(bytes, fieldEnd, innerWireType);
-          continue;
-        }
-        readLength(bytes, fieldEnd);
-        const span = innerField === inner ? first : second;
-        span[0] = at;
-        span[1] = value;
-        at = value;
-      }
-    }
-    at = fieldEnd;
-  }
+  spansOf(bytes, NONE, ACTOR_STRINGS, 2);
+  return { userId: spanString(bytes, 0), projectId: spanString(bytes, 1) };
 };
 
 export const projectedDecoder =
