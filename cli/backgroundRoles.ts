@@ -10,7 +10,7 @@
  */
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { Data, Effect, Option } from "effect";
+import { Data, Deferred, Effect } from "effect";
 import { makeFakeDriver } from "@weft/agents/drivers";
 import { runHostAgent } from "@weft/agents/hostAgent";
 import { runEventRelay } from "@weft/infra/events";
@@ -74,48 +74,35 @@ const threadEntry = new URL("./backgroundRolesThread.ts", import.meta.url);
  */
 export const runBackgroundRolesThread = (settings: BackgroundRolesSettings) =>
   Effect.gen(function* () {
+    // Completed once, with why the thread ended: its report, its error or its exit.
+    const ended = Deferred.makeUnsafe<never, BackgroundRolesFailed>();
+    const end = (message: string) => void Deferred.doneUnsafe(ended, Effect.fail(new BackgroundRolesFailed({ message })));
     let stopping = false;
-    let ended: Option.Option<BackgroundRolesFailed> = Option.none();
-    const endWaiters: Array<(failure: BackgroundRolesFailed) => void> = [];
-    const end = (failure: BackgroundRolesFailed) => {
-      if (Option.isSome(ended)) return;
-      ended = Option.some(failure);
-      for (const waiter of endWaiters.splice(0)) waiter(failure);
-    };
 
-    const worker = yield* Effect.acquireRelease(
-      Effect.callback<Worker, BackgroundRolesFailed>((resume) => {
-        // A small young generation: the roles' garbage is short-lived batches, and the default
-        // (three times --max-semi-space-size) kept ~50 MB of the thread's heap empty.
-        const started = new Worker(threadEntry, { workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: BACKGROUND_YOUNG_GENERATION_MB } });
-        started.on("message", (report: BackgroundRolesReport) => {
-          if (report.kind === "ready") resume(Effect.succeed(started));
-          else end(new BackgroundRolesFailed({ message: report.message }));
-        });
-        started.on("error", (error) => end(new BackgroundRolesFailed({ message: `the background roles thread failed: ${error.stack ?? error.message}` })));
-        started.on("exit", (code) => end(new BackgroundRolesFailed({ message: `the background roles thread ended (exit code ${code})` })));
-        endWaiters.push((failure) => resume(Effect.fail(failure)));
-      }),
+    yield* Effect.acquireRelease(
+      Effect.raceFirst(
+        Effect.callback<Worker>((resume) => {
+          // A small young generation: the roles' garbage is short-lived batches, and the default
+          // (three times --max-semi-space-size) kept ~50 MB of the thread's heap empty.
+          const started = new Worker(threadEntry, { workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: BACKGROUND_YOUNG_GENERATION_MB } });
+          started.on("message", (report: BackgroundRolesReport) => (report.kind === "ready" ? resume(Effect.succeed(started)) : end(report.message)));
+          started.on("error", (error) => end(`the background roles thread failed: ${error.stack ?? error.message}`));
+          started.on("exit", (code) => end(`the background roles thread ended (exit code ${code})`));
+        }),
+        Deferred.await(ended),
+      ),
       (running) =>
-        Effect.callback<void>((resume) => {
+        Effect.suspend(() => {
           stopping = true;
-          if (Option.isSome(ended)) return resume(Effect.void);
-          const timer = setTimeout(() => void running.terminate(), 10_000);
-          endWaiters.push(() => {
-            clearTimeout(timer);
-            resume(Effect.void);
-          });
           running.postMessage({ kind: "stop" } satisfies BackgroundRolesOrder);
+          return Deferred.await(ended).pipe(
+            Effect.ignore,
+            Effect.timeoutOrElse({ duration: "10 seconds", orElse: () => Effect.promise(() => running.terminate()) }),
+            Effect.asVoid,
+          );
         }),
     );
-    void worker;
-    const failure = Effect.callback<never, BackgroundRolesFailed>((resume) => {
-      const fail = (reason: BackgroundRolesFailed) => {
-        // Asked to stop: the thread's end is the expected one, and the process is closing anyway.
-        if (!stopping) resume(Effect.fail(reason));
-      };
-      if (Option.isSome(ended)) fail(ended.value);
-      else endWaiters.push(fail);
-    });
+    // Asked to stop, the thread's end is the expected one, and the process is closing anyway.
+    const failure = Deferred.await(ended).pipe(Effect.catch((reason) => (stopping ? Effect.never : Effect.fail(reason))));
     return { failure } satisfies RunningBackgroundRoles;
   });
