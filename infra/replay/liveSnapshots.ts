@@ -7,10 +7,10 @@
  * second core. The position is read from the file's first bytes, so the replay starts at once.
  */
 import { readFile } from "node:fs/promises";
-import { Worker } from "node:worker_threads";
 import { unpack } from "msgpackr";
 import type { Position } from "../eventStore/EventStore.ts";
 import { canonicalHash } from "./canonical.ts";
+import { startOneReplyThread } from "./oneReplyThread.ts";
 import { readModelNamed } from "./readModels.ts";
 
 /** A snapshot file that is there and says which position it reflects. */
@@ -120,17 +120,10 @@ const threadEntry = new URL("./liveSnapshotsThread.ts", import.meta.url);
  * copies again and again.
  */
 export const hashLiveFiles = (files: ReadonlyArray<LiveFile>): LiveHashing => {
-  const worker = new Worker(threadEntry, {
-    workerData: files,
-    transferList: files.map((file) => file.bytes.buffer as ArrayBuffer),
-    resourceLimits: { maxYoungGenerationSizeMb: 64 },
-  });
-  const hashes = new Promise<ReadonlyArray<LiveHash>>((resolve, reject) => {
-    worker.once("message", (found: ReadonlyArray<LiveHash>) => resolve(found));
-    worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`the live snapshots' thread ended (exit code ${code}) before it hashed them`)));
-  });
-  // Awaited after the replay: a failure meanwhile must not count as unhandled.
-  hashes.catch(() => undefined);
-  return { hashes, stop: async () => void (await worker.terminate()) };
+  const thread = startOneReplyThread<ReadonlyArray<LiveHash>>(
+    threadEntry,
+    { workerData: files, transferList: files.map((file) => file.bytes.buffer as ArrayBuffer), resourceLimits: { maxYoungGenerationSizeMb: 64 } },
+    "the live snapshots' thread",
+  );
+  return { hashes: thread.reply, stop: thread.stop };
 };

@@ -5,8 +5,8 @@
  * to hand over, stays in the calling thread; this thread takes the others, so the two folds run
  * on two cores and neither waits on the other until the end.
  */
-import { Worker } from "node:worker_threads";
 import type { Position } from "../eventStore/EventStore.ts";
+import { startOneReplyThread } from "./oneReplyThread.ts";
 import { readModelNamed, type ReadModel } from "./readModels.ts";
 import type { ReplayBound, ReplayTarget, ReplayedModel } from "./replay.ts";
 
@@ -45,21 +45,17 @@ export const replayInThread = (request: Omit<ThreadReplayRequest, "models"> & { 
     ...rest,
     models: targets.map(({ model, until }) => (until === undefined ? { name: model.name } : { name: model.name, until })),
   };
-  const worker = new Worker(threadEntry, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
-  const result = new Promise<ReadonlyArray<ReplayedModel>>((resolve, reject) => {
-    worker.once("message", (reply: ThreadReplayReply) => {
-      if ("failed" in reply) return reject(new Error(reply.failed));
-      resolve(reply.models.map(({ name, folded, position, packed }) => {
-        const model = models.get(name)!;
-        return { model, doc: model.portable!.unpack(packed), folded, position };
-      }));
+  const thread = startOneReplyThread<ThreadReplayReply>(threadEntry, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 64 } }, "the replay thread");
+  const result = thread.reply.then((reply) => {
+    if ("failed" in reply) throw new Error(reply.failed);
+    return reply.models.map(({ name, folded, position, packed }) => {
+      const model = models.get(name)!;
+      return { model, doc: model.portable!.unpack(packed), folded, position };
     });
-    worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`the replay thread ended (exit code ${code}) before it replied`)));
   });
   // Awaited after this thread's own fold: a failure meanwhile must not count as unhandled.
   result.catch(() => undefined);
-  return { result, stop: async () => void (await worker.terminate()) };
+  return { result, stop: thread.stop };
 };
 
 /** The targets of a request, as the thread finds them in its own copy of the read models. */
