@@ -2,9 +2,14 @@
  * The wire: protobuf schemas of every command, event and envelope, loaded once from the `.proto`
  * files beside this module, and small codecs that turn plain objects into bytes and back.
  * Field names are the protobufjs camelCase of the schema's snake_case; int64 decodes to number.
+ * protobufjs encodes; decoding is plainDecoder.ts, which gives protobufjs's `toObject` objects
+ * in one pass with flat, interned strings.
  */
 import { readdirSync } from "node:fs";
 import protobuf from "protobufjs";
+import { plainDecoder } from "./plainDecoder.ts";
+
+export { utf8StringOf } from "./utf8.ts";
 
 // Every schema under weft/, so a new context's .proto needs no edit here.
 const schemaRoot = new URL("weft/", import.meta.url).pathname;
@@ -16,26 +21,22 @@ const schemaFiles = readdirSync(schemaRoot, { recursive: true, encoding: "utf8" 
 const root = protobuf.loadSync(schemaFiles);
 root.resolveAll();
 
-const toObjectOptions: protobuf.IConversionOptions = {
-  longs: Number,
-  enums: String,
-  defaults: true,
-  arrays: true,
-  objects: true,
-  oneofs: true,
-};
-
 export interface MessageCodec<T> {
   readonly encode: (value: T) => Uint8Array;
   readonly decode: (bytes: Uint8Array) => T;
 }
 
-/** A codec for one message, by its full name (`weft.common.v1.CommandEnvelope`). */
+/**
+ * A codec for one message, by its full name (`weft.common.v1.CommandEnvelope`). It decodes to
+ * what protobufjs's `toObject` gives with `longs: Number, enums: String, defaults: true,
+ * arrays: true, objects: true, oneofs: true`; the decoder is generated on the first decode.
+ */
 export const messageCodec = <T>(fullName: string): MessageCodec<T> => {
   const type = root.lookupType(fullName);
+  let decode: ((bytes: Uint8Array) => T) | undefined;
   return {
     encode: (value) => type.encode(type.fromObject(value as Record<string, unknown>)).finish(),
-    decode: (bytes) => type.toObject(type.decode(bytes), toObjectOptions) as T,
+    decode: (bytes) => (decode ??= plainDecoder<T>(type))(bytes),
   };
 };
 
