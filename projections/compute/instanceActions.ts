@@ -4,7 +4,7 @@
  * open and finish the action's events under Nova's own event names, so scripts that read them
  * see what they would see from Nova. Kept oldest first per server, listed newest first.
  */
-import { List as ImmutableList, type Map as ImmutableMap } from "immutable";
+import type { Map as ImmutableMap } from "immutable";
 import type { ServerEvent } from "@weft/domain/compute";
 import type { ProjectedEvent } from "../shared/index.ts";
 import type { Server } from "./servers.ts";
@@ -37,8 +37,11 @@ export interface InstanceAction {
   readonly events: ReadonlyArray<InstanceActionEvent>;
 }
 
-/** serverId -> its actions, oldest first. */
-export type InstanceActions = ImmutableMap<string, ImmutableList<InstanceAction>>;
+/**
+ * serverId -> its actions, oldest first. A server has a handful, so a plain array copied on write
+ * is both smaller and quicker than a persistent list (~150 bytes less a server).
+ */
+export type InstanceActions = ImmutableMap<string, ReadonlyArray<InstanceAction>>;
 
 const build = "conductor_schedule_and_build_instances";
 const spawn = "compute__do_build_and_run_instance";
@@ -84,29 +87,30 @@ const opening = (server: Server, { event, occurredAt, actor, requestId }: Projec
   };
 };
 
-const finishing = (actions: ImmutableList<InstanceAction>, server: Server, projected: ProjectedEvent<ServerEvent>): ImmutableList<InstanceAction> => {
+const finishing = (actions: ReadonlyArray<InstanceAction>, server: Server, projected: ProjectedEvent<ServerEvent>): ReadonlyArray<InstanceAction> => {
   const { event, occurredAt } = projected;
   const how = finished[event.type];
   if (how === undefined) return actions;
   const [names, result] = how;
   const finishes = isOpen(names);
-  // The newest action with an open event it finishes (List's findLastIndex builds a reversed Seq per call).
-  let at = actions.size - 1;
-  while (at >= 0 && !actions.get(at)!.events.some(finishes)) at -= 1;
-  const action = actions.get(at);
-  if (at < 0 || action === undefined) return actions;
+  // The newest action with an open event it finishes.
+  const at = actions.findLastIndex((action) => action.events.some(finishes));
+  const action = actions[at];
+  if (action === undefined) return actions;
   const details = result === "Error" ? (server.fault?.message ?? null) : null;
   let events = action.events.map((e) => (finishes(e) ? { ...e, finishTime: occurredAt, result, details } : e));
   if (event.type === "ServerScheduled") events = [...events, open(spawn, occurredAt, event.data.host)];
   const message = result === "Error" ? "Error" : action.message;
-  return actions.set(at, { ...action, events, message, updatedAt: occurredAt });
+  return actions.with(at, { ...action, events, message, updatedAt: occurredAt });
 };
+
+const noActions: ReadonlyArray<InstanceAction> = [];
 
 /** The actions after a server event; `server` is the server as the event left it. */
 export const evolveInstanceActions = (actions: InstanceActions, server: Server, projected: ProjectedEvent<ServerEvent>): InstanceActions => {
-  const held = actions.get(server.id) ?? ImmutableList<InstanceAction>();
+  const held = actions.get(server.id) ?? noActions;
   const started = opening(server, projected);
-  const next = started === undefined ? finishing(held, server, projected) : held.push(started);
+  const next = started === undefined ? finishing(held, server, projected) : [...held, started];
   return next === held ? actions : actions.set(server.id, next);
 };
 

@@ -5,7 +5,6 @@
  * never a sort of every server. Policy (who may see all projects, or deleted servers) is the
  * gateway's: these functions answer whatever they are asked.
  */
-import { List as ImmutableList } from "immutable";
 import { uuidOf } from "@weft/domain/compute";
 import type { ComputeDocument } from "./document.ts";
 import type { InstanceAction } from "./instanceActions.ts";
@@ -115,7 +114,7 @@ export const listServers = (doc: ComputeDocument, query: ServerListQuery = {}): 
 
 /** `os-instance-actions`: newest first. Deleted servers keep theirs (admins may read them since 2.21). */
 export const listInstanceActions = (doc: ComputeDocument, serverId: string): ReadonlyArray<InstanceAction> =>
-  (doc.instanceActions.get(serverId) ?? ImmutableList<InstanceAction>()).reverse().toArray();
+  (doc.instanceActions.get(serverId) ?? []).toReversed();
 
 /** `os-instance-actions/{request_id}`: the latest action of the server with that request id. */
 export const getInstanceAction = (doc: ComputeDocument, serverId: string, requestId: string): InstanceAction | undefined =>

@@ -4,7 +4,7 @@
  * on load (the indexes' shape depends only on their keys, so the rebuilt document is deep-equal
  * to the folded one). Changing this shape means bumping the projection's version.
  */
-import { List as ImmutableList, Map as ImmutableMap, OrderedMap as ImmutableOrderedMap, OrderedSet as ImmutableOrderedSet } from "immutable";
+import { Map as ImmutableMap, OrderedMap as ImmutableOrderedMap, OrderedSet as ImmutableOrderedSet } from "immutable";
 import { placementOf, uuidOf, type Placement, type QuotaLimits, type QuotaState, type ServerResources } from "@weft/domain/compute";
 import type { Flavor, Keypair, ServerGroup } from "./catalog.ts";
 import type { ComputeDocument } from "./document.ts";
@@ -61,10 +61,7 @@ export const quotasToSnapshot = (quotas: Quotas): ComputeSnapshot["quotas"] =>
 
 export const computeToSnapshot = (doc: ComputeDocument): ComputeSnapshot => ({
   servers: doc.servers.byId.valueSeq().map((server) => ({ ...server, state: stateToSnapshot(server.state) })).toArray(),
-  instanceActions: doc.instanceActions
-    .entrySeq()
-    .map(([serverId, actions]): readonly [string, ReadonlyArray<InstanceAction>] => [serverId, actions.toArray()])
-    .toArray(),
+  instanceActions: doc.instanceActions.entrySeq().toArray(),
   flavors: doc.flavors.byId.valueSeq().toArray(),
   keypairs: doc.keypairs.valueSeq().flatMap((held) => held.valueSeq()).toArray(),
   serverGroups: doc.serverGroups.byId.valueSeq().toArray(),
@@ -112,7 +109,7 @@ export const computeFromSnapshot = (snapshot: unknown): ComputeDocument => {
   const self = <V>(value: V) => value;
   return {
     servers: { byId: keyed(servers, (server) => server.id, self), ...serverIndexesOf(servers) },
-    instanceActions: keyed(snapshot.instanceActions, ([serverId]) => serverId, ([, actions]) => ImmutableList(actions)),
+    instanceActions: keyed(snapshot.instanceActions, ([serverId]) => serverId, ([, actions]) => actions),
     flavors: {
       byId: keyed(snapshot.flavors, (flavor) => flavor.id, self),
       byName: keyed(snapshot.flavors, (flavor) => flavor.name, (flavor) => flavor.id),
