@@ -11,7 +11,7 @@ import { Effect } from "effect";
 import type { Message } from "@weft/domain/shared";
 import { evolvingBatch } from "@weft/projections/shared";
 import { EventStoreUnavailable, type EventStoreShape, type Position, type RecordedEvent } from "../eventStore/EventStore.ts";
-import { metadataActorOf, metadataStringOf, projectedMetadataOf, type ProjectedMetadata } from "../runtime/projectedEvents.ts";
+import { metadataStringOf, projectedMetadataOf, type ProjectedMetadata } from "../runtime/projectedEvents.ts";
 import { eventCodecByType, type ReadModel, type ReadModelBatch, type ReplayedEvent } from "./readModels.ts";
 import { replayInThread } from "./replayThread.ts";
 
@@ -99,12 +99,21 @@ class LazyReplayedEvent implements ReplayedEvent {
     return (this.#occurredAt ??= metadataStringOf(this.recorded.metadata, "occurredAt"));
   }
 
+  // A fold that wants the request wants its actor too (instance actions): one pass reads both.
   get requestId(): string {
-    return (this.#requestId ??= metadataStringOf(this.recorded.metadata, "requestId"));
+    return this.#requestId ?? this.#readRequest().requestId;
   }
 
   get actor(): ProjectedMetadata["actor"] {
-    return (this.#actor ??= metadataActorOf(this.recorded.metadata));
+    return this.#actor ?? this.#readRequest().actor;
+  }
+
+  #readRequest(): ProjectedMetadata {
+    const metadata = projectedMetadataOf(this.recorded.metadata);
+    this.#occurredAt ??= metadata.occurredAt;
+    this.#requestId = metadata.requestId;
+    this.#actor = metadata.actor;
+    return metadata;
   }
 }
 

@@ -4,14 +4,16 @@
  *
  * Projections read three things of the metadata (occurredAt, requestId and the actor's user and
  * project), so `projectedMetadataOf` reads only those off the protobuf bytes, skipping every
- * other field by its wire type: protobufjs decoding the whole message and its `toObject` took
- * ~2.4 µs per event, a third of a replay's budget (docs/benchmarks.md). The values are those
- * protobufjs gives (proto3 defaults: "" when absent; the last occurrence of a field wins, an
- * embedded message's occurrences merge), so a read model cannot tell the two apart.
+ * other field by its wire type: decoding the whole message (its nine other strings) took ~2.4 µs
+ * per event with protobufjs and ~1 µs with the plain decoder, against a replay's budget of 5
+ * (docs/benchmarks.md). The values are those the full decoder gives, as protobufjs gives them
+ * (proto3 defaults: "" when absent; the last occurrence of a field wins, an embedded message's
+ * occurrences merge; strings read as `utf8StringOf` reads them), so a read model cannot tell the
+ * two apart.
  */
 import type { Message } from "@weft/domain/shared";
 import type { ProjectedEvent } from "@weft/projections/shared";
-import type { PayloadCodec } from "@weft/proto";
+import { utf8StringOf, type PayloadCodec } from "@weft/proto";
 import type { RecordedEvent } from "../eventStore/EventStore.ts";
 
 /** What a projection reads of an event's metadata. */
@@ -21,10 +23,9 @@ export interface ProjectedMetadata {
   readonly actor: { readonly userId: string; readonly projectId: string };
 }
 
-// `ignoreBOM`: a string that starts with U+FEFF keeps it, as protobufjs keeps it.
-const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
-
-const stringAt = (bytes: Uint8Array, start: number, end: number): string => utf8.decode(bytes.subarray(start, end));
+// As the payload decoder reads strings: flat, and the same string for the same short ASCII
+// bytes, so the actor ids a read model keeps from millions of events are a few hundred strings.
+const stringAt = utf8StringOf;
 
 class MalformedMetadata extends Error {
   readonly _tag = "MalformedMetadata";
@@ -139,7 +140,6 @@ const slotsOf = (fields: Readonly<Record<number, number>>): FieldSlots => {
 const NONE: FieldSlots = [];
 // requestId (2) and occurredAt (6) at the top, the actor's userId (1) and projectId (3).
 const PROJECTED_TOP = slotsOf({ 2: 0, 6: 1 });
-const ACTOR_STRINGS = slotsOf({ 1: 0, 3: 1 });
 const PROJECTED_ACTOR = slotsOf({ 1: 2, 3: 3 });
 
 /** occurredAt (6), requestId (2) and the actor's (5) userId (1) and projectId (3), nothing else decoded. */
@@ -174,12 +174,6 @@ export const metadataStringOf = (bytes: Uint8Array, name: MetadataString): strin
   const [top, actor] = STRING_FIELDS[name];
   spansOf(bytes, top, actor, 1);
   return spanString(bytes, 0);
-};
-
-/** The actor's user and project as `projectedMetadataOf` reads them, in one pass over the bytes. */
-export const metadataActorOf = (bytes: Uint8Array): ProjectedMetadata["actor"] => {
-  spansOf(bytes, NONE, ACTOR_STRINGS, 2);
-  return { userId: spanString(bytes, 0), projectId: spanString(bytes, 1) };
 };
 
 export const projectedDecoder =
