@@ -103,7 +103,9 @@ export const verify = Effect.gen(function* () {
   const snapshotDir = join(config.dataDir, "snapshots");
   yield* Effect.gen(function* () {
     const store = yield* EventStore;
-    const checks = yield* verifyReadModels(store, snapshotDir);
+    // Compute replays here, the other read models in a second thread that opens the store itself;
+    // each is hashed where it was folded.
+    const checks = yield* verifyReadModels(store, snapshotDir, undefined, { thread: { eventStore: config.eventStore } });
     const rows = [["read model", "result", "position", "live sha256", "replayed sha256"]];
     for (const check of checks) {
       rows.push([check.name, check.outcome, String(check.position ?? "-"), check.liveSha256 ?? "-", check.replayedSha256 ?? check.detail ?? "-"]);

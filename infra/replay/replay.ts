@@ -13,7 +13,8 @@ import { evolvingBatch } from "@weft/projections/shared";
 import { EventStoreUnavailable, type EventStoreShape, type Position, type RecordedEvent } from "../eventStore/EventStore.ts";
 import { metadataStringOf, projectedMetadataOf, type ProjectedMetadata } from "../runtime/projectedEvents.ts";
 import { eventCodecByType, type ReadModel, type ReadModelBatch, type ReplayedEvent } from "./readModels.ts";
-import { replayInThread } from "./replayThread.ts";
+import { canonicalHash } from "./canonical.ts";
+import { replayInThread, type ThreadModel } from "./replayThread.ts";
 
 /** Where a replay stops: after `position`, or before the first event that occurred after `time`. */
 export type ReplayBound =
@@ -192,6 +193,48 @@ export interface ReplayOptions {
   readonly thread?: { readonly eventStore: string };
 }
 
+/** The portable targets, that a thread may fold, and the rest, without their split-off parts when `splitting`. */
+const shares = (targets: ReadonlyArray<ReplayTarget>, splitting: boolean) => {
+  const threaded: Array<ReplayTarget> = targets.filter((target) => target.model.portable !== undefined);
+  // A model that stays here leaves its split-off share to the thread, which folds it as a part.
+  const local: Array<ThreadTarget> = [];
+  for (const target of targets) {
+    if (threaded.includes(target)) continue;
+    const part = splitting ? target.model.split?.part : undefined;
+    if (part !== undefined) threaded.push({ model: part, ...(target.until === undefined ? {} : { until: target.until }) });
+    local.push(part === undefined ? target : { ...target, leaving: part.eventTypes });
+  }
+  return { threaded, local };
+};
+
+/** Replays `threaded` in a thread and `local` here; `hashed` has the thread hash its documents instead of handing them back. */
+const replayBeside = (
+  store: EventStoreShape,
+  eventStore: string,
+  { threaded, local }: ReturnType<typeof shares>,
+  bound: ReplayBound,
+  last: Position,
+  pageSize: number,
+  hashed: boolean,
+): Effect.Effect<{ readonly here: ReplayResult; readonly there: ReadonlyArray<ThreadModel> }, EventStoreUnavailable> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => replayInThread({ eventStore, targets: threaded, bound, last, pageSize, hashed })),
+    (thread) =>
+      Effect.gen(function* () {
+        const here = yield* replayTo(store, local, bound, last, pageSize);
+        const there = yield* Effect.tryPromise({
+          try: () => thread.result,
+          catch: (cause) => new EventStoreUnavailable({ message: `the replay thread failed: ${(cause as Error).message}`, cause }),
+        });
+        return { here, there };
+      }),
+    (thread) => Effect.promise(thread.stop),
+  );
+
+// Both threads stop at this head, so a replay beside a running cloud folds the same log in each.
+const lastOf = (store: EventStoreShape, bound: ReplayBound) =>
+  Effect.map(store.head, (head) => (bound.kind === "position" ? Math.min(bound.position, head) : head));
+
 /**
  * Folds `targets` from position 0 to `bound`, reading `pageSize` events at a time. Fails only when
  * the store does; events are facts, so no event makes a fold fail. The result is the same with a
@@ -205,39 +248,62 @@ export const replay = (
   options: ReplayOptions = {},
 ): Effect.Effect<ReplayResult, EventStoreUnavailable> =>
   Effect.gen(function* () {
-    const head = yield* store.head;
-    // Both threads stop at this head, so a replay beside a running cloud folds the same log in each.
-    const last = bound.kind === "position" ? Math.min(bound.position, head) : head;
-    const threaded = options.thread === undefined ? [] : targets.filter((target) => target.model.portable !== undefined);
-    // A model that stays here leaves its split-off share to the thread, which folds it as a part.
-    const local: Array<ThreadTarget> = [];
-    for (const target of targets) {
-      if (threaded.includes(target)) continue;
-      const part = options.thread === undefined ? undefined : target.model.split?.part;
-      if (part !== undefined) threaded.push({ model: part, ...(target.until === undefined ? {} : { until: target.until }) });
-      local.push(part === undefined ? target : { ...target, leaving: part.eventTypes });
+    const last = yield* lastOf(store, bound);
+    const shared = shares(targets, true);
+    if (options.thread === undefined || shared.threaded.length === 0) return yield* replayTo(store, targets, bound, last, pageSize);
+    const { here, there } = yield* replayBeside(store, options.thread.eventStore, shared, bound, last, pageSize, false);
+    const byModel = new Map<ReadModel, ReplayedModel>();
+    for (const replayed of here.models) byModel.set(replayed.model, replayed);
+    for (const { model, doc, folded, position } of there) byModel.set(model, { model, doc, folded, position });
+    const merged = (replayed: ReplayedModel): ReplayedModel => {
+      const split = replayed.model.split;
+      const part = split === undefined ? undefined : byModel.get(split.part);
+      if (split === undefined || part === undefined) return replayed;
+      return { ...replayed, doc: split.merge(replayed.doc, part.doc), folded: replayed.folded + part.folded };
+    };
+    return { ...here, models: targets.map((target) => merged(byModel.get(target.model)!)) } satisfies ReplayResult;
+  });
+
+/** A replayed read model's canonical hash (`canonical.ts`) instead of its document. */
+export interface HashedModel {
+  readonly model: ReadModel;
+  readonly sha256: string;
+  readonly folded: number;
+  readonly position: Position;
+}
+
+export interface HashedReplay {
+  readonly models: ReadonlyArray<HashedModel>;
+  readonly position: Position;
+  readonly events: number;
+}
+
+/**
+ * `replay`, then each document's canonical hash, taken in the thread that folded it: with a
+ * thread, its documents never cross to this one, so nothing but the fold stands between the log
+ * and a hash (`weft verify` compares it with a snapshot's, and a snapshot form that loses
+ * something must not be used on the way). No model is split: a part's hash is no document's.
+ */
+export const replayHashes = (
+  store: EventStoreShape,
+  targets: ReadonlyArray<ReplayTarget>,
+  bound: ReplayBound,
+  pageSize = DEFAULT_REPLAY_PAGE,
+  options: ReplayOptions = {},
+): Effect.Effect<HashedReplay, EventStoreUnavailable> =>
+  Effect.gen(function* () {
+    const last = yield* lastOf(store, bound);
+    const shared = shares(targets, false);
+    const hashedHere = ({ model, doc, folded, position }: ReplayedModel): HashedModel => ({ model, sha256: canonicalHash(doc), folded, position });
+    if (options.thread === undefined || shared.threaded.length === 0) {
+      const replayed = yield* replayTo(store, targets, bound, last, pageSize);
+      return { ...replayed, models: replayed.models.map(hashedHere) };
     }
-    if (threaded.length === 0) return yield* replayTo(store, targets, bound, last, pageSize);
-    return yield* Effect.acquireUseRelease(
-      Effect.sync(() => replayInThread({ eventStore: options.thread!.eventStore, targets: threaded, bound, last, pageSize })),
-      (thread) =>
-        Effect.gen(function* () {
-          const here = yield* replayTo(store, local, bound, last, pageSize);
-          const there = yield* Effect.tryPromise({
-            try: () => thread.result,
-            catch: (cause) => new EventStoreUnavailable({ message: `the replay thread failed: ${(cause as Error).message}`, cause }),
-          });
-          const byModel = new Map([...here.models, ...there].map((replayed) => [replayed.model, replayed]));
-          const merged = (replayed: ReplayedModel): ReplayedModel => {
-            const split = replayed.model.split;
-            const part = split === undefined ? undefined : byModel.get(split.part);
-            if (split === undefined || part === undefined) return replayed;
-            return { ...replayed, doc: split.merge(replayed.doc, part.doc), folded: replayed.folded + part.folded };
-          };
-          return { ...here, models: targets.map((target) => merged(byModel.get(target.model)!)) } satisfies ReplayResult;
-        }),
-      (thread) => Effect.promise(thread.stop),
-    );
+    const { here, there } = yield* replayBeside(store, options.thread.eventStore, shared, bound, last, pageSize, true);
+    const byModel = new Map<ReadModel, HashedModel>();
+    for (const replayed of here.models) byModel.set(replayed.model, hashedHere(replayed));
+    for (const { model, sha256, folded, position } of there) byModel.set(model, { model, sha256: sha256!, folded, position });
+    return { position: here.position, events: here.events, models: targets.map((target) => byModel.get(target.model)!) };
   });
 
 // An RFC 3339 / ISO 8601 date or date-time; a bare date means its midnight UTC.

@@ -1,14 +1,14 @@
 /**
  * A replay's second thread: a worker that opens the event store itself, folds its share of the
  * read models through the same engine (`replayTo`) to the same last position, and hands each
- * document back in its portable form. The compute read model, whose document is the one too big
+ * document back in its portable form (or its hash, for `weft verify`). The compute read model, whose document is the one too big
  * to hand over, stays in the calling thread; this thread takes the others, so the two folds run
  * on two cores and neither waits on the other until the end.
  */
 import type { Position } from "../eventStore/EventStore.ts";
 import { startOneReplyThread } from "./oneReplyThread.ts";
 import { readModelNamed, type ReadModel } from "./readModels.ts";
-import type { ReplayBound, ReplayTarget, ReplayedModel } from "./replay.ts";
+import type { ReplayBound, ReplayTarget } from "./replay.ts";
 
 /** What the thread is started with: plain data, as `workerData` carries it. */
 export interface ThreadReplayRequest {
@@ -17,16 +17,29 @@ export interface ThreadReplayRequest {
   readonly bound: ReplayBound;
   readonly last: Position;
   readonly pageSize: number;
+  /** Hash each document in the thread instead of handing it back. */
+  readonly hashed: boolean;
 }
 
-/** What the thread posts back: each model's document packed, or why it failed. */
+/** What the thread posts back: each model's document packed or its hash, or why it failed. */
 export type ThreadReplayReply =
-  | { readonly models: ReadonlyArray<{ readonly name: string; readonly folded: number; readonly position: Position; readonly packed: unknown }> }
+  | {
+    readonly models: ReadonlyArray<{ readonly name: string; readonly folded: number; readonly position: Position; readonly packed?: unknown; readonly sha256?: string }>;
+  }
   | { readonly failed: string };
 
+/** A read model the thread replayed: its document (unpacked), or its hash when hashed. */
+export interface ThreadModel {
+  readonly model: ReadModel;
+  readonly folded: number;
+  readonly position: Position;
+  readonly doc?: unknown;
+  readonly sha256?: string;
+}
+
 export interface ThreadReplay {
-  /** The thread's read models, unpacked; rejects when the thread fails. */
-  readonly result: Promise<ReadonlyArray<ReplayedModel>>;
+  /** The thread's read models; rejects when the thread fails. */
+  readonly result: Promise<ReadonlyArray<ThreadModel>>;
   /** Ends the thread (when the replay stops early). */
   readonly stop: () => Promise<void>;
 }
@@ -48,9 +61,9 @@ export const replayInThread = (request: Omit<ThreadReplayRequest, "models"> & { 
   const thread = startOneReplyThread<ThreadReplayReply>(threadEntry, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 64 } }, "the replay thread");
   const result = thread.reply.then((reply) => {
     if ("failed" in reply) throw new Error(reply.failed);
-    return reply.models.map(({ name, folded, position, packed }) => {
+    return reply.models.map(({ name, folded, position, packed, sha256 }): ThreadModel => {
       const model = models.get(name)!;
-      return { model, doc: model.portable!.unpack(packed), folded, position };
+      return sha256 === undefined ? { model, doc: model.portable!.unpack(packed), folded, position } : { model, sha256, folded, position };
     });
   });
   // Awaited after this thread's own fold: a failure meanwhile must not count as unhandled.

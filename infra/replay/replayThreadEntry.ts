@@ -1,10 +1,12 @@
 /**
  * The entry of a replay's second thread (`replayThread.ts`): opens the store it was given, folds
- * its read models to the given last position and posts their packed documents back, all at once.
+ * its read models to the given last position and posts their packed documents (or their hashes)
+ * back, all at once.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { Effect } from "effect";
 import { EventStore, eventStoreFromUrl } from "../eventStore/index.ts";
+import { canonicalHash } from "./canonical.ts";
 import { replayTo } from "./replay.ts";
 import { targetsOf, type ThreadReplayReply, type ThreadReplayRequest } from "./replayThread.ts";
 
@@ -15,7 +17,8 @@ const reply = await Effect.runPromise(
     const store = yield* EventStore;
     const replayed = yield* replayTo(store, targetsOf(request), request.bound, request.last, request.pageSize);
     return {
-      models: replayed.models.map(({ model, doc, folded, position }) => ({ name: model.name, folded, position, packed: model.portable!.pack(doc) })),
+      models: replayed.models.map(({ model, doc, folded, position }) =>
+        request.hashed ? { name: model.name, folded, position, sha256: canonicalHash(doc) } : { name: model.name, folded, position, packed: model.portable!.pack(doc) }),
     } satisfies ThreadReplayReply;
   }).pipe(
     Effect.scoped,

@@ -56,9 +56,12 @@ afterAll(async () => {
 });
 
 describe("verifyReadModels", () => {
-  it("matches snapshots taken at different positions, each replayed to its own", async () => {
+  it.each([
+    ["in one thread", () => ({})],
+    ["with a second thread", () => ({ thread: { eventStore: `sqlite:${join(dir, "events.sqlite")}` } })],
+  ])("matches snapshots taken at different positions, each replayed to its own, %s", async (_, options) => {
     const checks = await withStore((store, snapshots) =>
-      Effect.andThen(writeSnapshots(store, snapshots, { identity: 20, compute: 80 }), verifyReadModels(store, snapshots, 9)),
+      Effect.andThen(writeSnapshots(store, snapshots, { identity: 20, compute: 80 }), verifyReadModels(store, snapshots, 9, options())),
     );
     expect(outcomes(checks)).toEqual({ identity: "match", image: "match", compute: "match", placement: "match" });
     expect(checks.find((check) => check.name === "identity")).toMatchObject({ position: 20 });
@@ -66,8 +69,12 @@ describe("verifyReadModels", () => {
     expect(checks.find((check) => check.name === "image")!.liveSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it("names a snapshot whose document is not what the log folds to", async () => {
+  it.each([
+    ["in one thread", () => ({})],
+    ["with a second thread", () => ({ thread: { eventStore: `sqlite:${join(dir, "events.sqlite")}` } })],
+  ])("names a snapshot whose document is not what the log folds to, %s", async (_, options) => {
     const compute = readModelNamed("compute")!.projection!;
+    const identity = readModelNamed("identity")!.projection!;
     const checks = await withStore((store, snapshots) =>
       Effect.gen(function* () {
         yield* writeSnapshots(store, snapshots, {});
@@ -75,12 +82,17 @@ describe("verifyReadModels", () => {
         const early = yield* replay(store, [{ model: readModelNamed("compute")! }], { kind: "position", position: 106 });
         const bytes = new Packr({ useRecords: true }).pack({ position: 107, snapshot: compute.toSnapshot(early.models[0]!.doc) });
         yield* Effect.promise(() => writeFile(snapshotPath(snapshots, compute), bytes));
-        return yield* verifyReadModels(store, snapshots);
+        // And an empty identity document labelled with the head's: the second thread folds identity.
+        const empty = new Packr({ useRecords: true }).pack({ position: 107, snapshot: identity.toSnapshot(identity.initial()) });
+        yield* Effect.promise(() => writeFile(snapshotPath(snapshots, identity), empty));
+        return yield* verifyReadModels(store, snapshots, undefined, options());
       }),
     );
-    expect(outcomes(checks)).toEqual({ identity: "match", image: "match", compute: "differs", placement: "match" });
-    const differing = checks.find((check) => check.name === "compute")!;
-    expect(differing.liveSha256).not.toBe(differing.replayedSha256);
+    expect(outcomes(checks)).toEqual({ identity: "differs", image: "match", compute: "differs", placement: "match" });
+    for (const name of ["identity", "compute"]) {
+      const differing = checks.find((check) => check.name === name)!;
+      expect(differing.liveSha256).not.toBe(differing.replayedSha256);
+    }
   });
 
   it("tells a missing, an unreadable and a foreign snapshot apart", async () => {

@@ -9,10 +9,9 @@
 import { Effect } from "effect";
 import type { EventStoreShape, EventStoreUnavailable, Position } from "../eventStore/EventStore.ts";
 import { snapshotPath } from "../runtime/projectionRunner.ts";
-import { canonicalHash } from "./canonical.ts";
 import { hashLiveFiles, readLiveFile, type LiveFile, type LiveHash } from "./liveSnapshots.ts";
 import { readModels } from "./readModels.ts";
-import { replay, type ReplayTarget } from "./replay.ts";
+import { replayHashes, type ReplayOptions, type ReplayTarget } from "./replay.ts";
 
 export type CheckOutcome =
   /** Same hash. */
@@ -37,11 +36,15 @@ export interface ReadModelCheck {
   readonly detail?: string;
 }
 
-/** Checks every read model that has a live snapshot in `snapshotDir`. */
+/**
+ * Checks every read model that has a live snapshot in `snapshotDir`; with `options.thread` the
+ * replay uses a second thread (compute here, the others there, each hashed where it was folded).
+ */
 export const verifyReadModels = (
   store: EventStoreShape,
   snapshotDir: string,
   pageSize?: number,
+  options: ReplayOptions = {},
 ): Effect.Effect<ReadonlyArray<ReadModelCheck>, EventStoreUnavailable> =>
   Effect.scoped(
     Effect.gen(function* () {
@@ -58,8 +61,8 @@ export const verifyReadModels = (
       );
       const targets: Array<ReplayTarget> = comparable.map((read) => ({ model: gateway.find((model) => model.name === read.name)!, until: read.position }));
       const until = Math.max(0, ...comparable.map((read) => read.position));
-      const replayed = yield* replay(store, targets, { kind: "position", position: until }, pageSize);
-      const replayedSha256 = new Map(replayed.models.map(({ model, doc }) => [model.name, canonicalHash(doc)]));
+      const replayed = yield* replayHashes(store, targets, { kind: "position", position: until }, pageSize, options);
+      const replayedSha256 = new Map(replayed.models.map(({ model, sha256 }) => [model.name, sha256]));
       const liveHashes = new Map<string, LiveHash>((yield* Effect.promise(() => hashing.hashes)).map((hash) => [hash.name, hash]));
       return live.map((read): ReadModelCheck => {
         const { name } = read;
