@@ -120,7 +120,9 @@ class LazyReplayedEvent implements ReplayedEvent {
 
 /**
  * Folds `targets` from position 0 to `bound`, never past `last`, reading `pageSize` events at a
- * time: the fold of one thread (`replay` below, and the replay thread for its share).
+ * time: the fold of one thread (`replay` below, and the replay thread for its share). `onlyFolded`
+ * reads only the events of the types the targets fold (the store filters them), when the bound is
+ * a position: the result's `events` then counts those alone, and its position is `last`.
  */
 export const replayTo = (
   store: EventStoreShape,
@@ -128,6 +130,7 @@ export const replayTo = (
   bound: ReplayBound,
   last: Position,
   pageSize: number,
+  onlyFolded = false,
 ): Effect.Effect<ReplayResult, EventStoreUnavailable> =>
   Effect.gen(function* () {
     // Each model folds in one batch (its own, or event by event with `evolve`) into a document
@@ -174,8 +177,12 @@ export const replayTo = (
       }
       return page.length === 0 || position >= last;
     };
+    // A time bound is found by reading every event's time, so it reads them all.
+    const filter = onlyFolded && bound.kind !== "time" ? { eventTypes: [...byType.keys()] } : undefined;
     let done = last === 0;
-    while (!done) done = foldPage(yield* store.readAll(position, pageSize));
+    while (!done) done = foldPage(yield* store.readAll(position, pageSize, filter));
+    // Every event up to `last` was considered, the ones the filter left out too.
+    if (filter !== undefined) position = last;
     return {
       models: folding.map(({ model, until, batch, folded }) => ({ model, doc: batch.finish(), folded, position: Math.min(position, until) })),
       position,
@@ -226,7 +233,9 @@ const replayBeside = (
           try: () => thread.result,
           catch: (cause) => new EventStoreUnavailable({ message: `the replay thread failed: ${(cause as Error).message}`, cause }),
         });
-        return { here, there };
+        // The thread read only its models' events; this thread read them all and knows the last.
+        const until = new Map(threaded.map((target) => [target.model, target.until ?? Number.MAX_SAFE_INTEGER]));
+        return { here, there: there.map((model) => ({ ...model, position: Math.min(here.position, until.get(model.model)!) })) };
       }),
     (thread) => Effect.promise(thread.stop),
   );

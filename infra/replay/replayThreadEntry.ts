@@ -15,7 +15,8 @@ const request = workerData as ThreadReplayRequest;
 const reply = await Effect.runPromise(
   Effect.gen(function* () {
     const store = yield* EventStore;
-    const replayed = yield* replayTo(store, targetsOf(request), request.bound, request.last, request.pageSize);
+    // Only its read models' events: the calling thread reads every event and says where the log ended.
+    const replayed = yield* replayTo(store, targetsOf(request), request.bound, request.last, request.pageSize, true);
     return {
       models: replayed.models.map(({ model, doc, folded, position }) =>
         request.hashed ? { name: model.name, folded, position, sha256: canonicalHash(doc) } : { name: model.name, folded, position, packed: model.portable!.pack(doc) }),
