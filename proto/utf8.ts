@@ -21,6 +21,9 @@ const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8A
 const internMaxBytes = 64;
 const slotBits = 12;
 const slots: string[] = new Array<string>(1 << slotBits).fill("");
+// Each slot's string's hash: most misses (timestamps, request ids) differ in their last characters,
+// which a comparison of the characters would reach only at the end.
+const slotHashes = new Int32Array(1 << slotBits);
 
 /**
  * The string the UTF-8 bytes `bytes[start, end)` encode, the way protobufjs decodes a proto3
@@ -42,9 +45,10 @@ export const utf8StringOf = (bytes: Uint8Array, start: number, end: number): str
   if (any >= 0x80) return strict.decode(bytes.subarray(start, end));
   const slot = hash >>> (32 - slotBits);
   const cached = slots[slot]!;
-  if (cached.length === length && sameAscii(cached, bytes, start)) return cached;
+  if (slotHashes[slot] === hash && cached.length === length && sameAscii(cached, bytes, start)) return cached;
   const string = latin1Slice.call(bytes, start, end);
   slots[slot] = string;
+  slotHashes[slot] = hash;
   return string;
 };
 
