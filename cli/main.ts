@@ -4,8 +4,19 @@
  * agents and infra together. `weft up` runs the all-in-one cloud; each subcommand runs until it
  * finishes or is interrupted, and SIGINT/SIGTERM close its resources before exit.
  */
+import { spawnSync } from "node:child_process";
 import { enableCompileCache } from "node:module";
+import { constants } from "node:os";
 import type { Effect as EffectType } from "effect";
+import { restartArguments } from "./nodeOptions.ts";
+
+// A folding command (replay, show, verify) started with `weft up`'s Node options runs again
+// without them, before anything else is loaded (nodeOptions.ts says why).
+const again = restartArguments(process.execArgv, process.argv);
+if (again !== undefined) {
+  const { status, signal } = spawnSync(process.execPath, again, { stdio: "inherit" });
+  process.exit(status ?? 128 + (signal === null ? 0 : constants.signals[signal]));
+}
 
 // V8 keeps the compiled code of every module (effect alone is hundreds) in the OS temp dir, which
 // halves start-up (1.2 s to 0.55 s on the reference machine). Modules imported statically are

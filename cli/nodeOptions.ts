@@ -17,3 +17,21 @@
  * throughput (at 1.5 times, 415 MB, but 40% fewer creates per second).
  */
 export const weftNodeOptions: ReadonlyArray<string> = ["--max-semi-space-size=8", "--heap-growing-percent=100"];
+
+/**
+ * The commands that fold a whole log in one go and end: they do better with V8's own young
+ * generation and heap growth than with `weft up`'s memory-bound settings (`weft verify` on
+ * 1,000,000 events ~1.2 s quicker, docs/benchmarks.md), so started with `weftNodeOptions` (as the
+ * bin and npm start every command) they start again without them.
+ */
+export const foldingCommands: ReadonlySet<string> = new Set(["replay", "show", "verify"]);
+
+/**
+ * The arguments to start this process again without `weftNodeOptions` (its other Node options
+ * kept), when it runs a folding command with them; undefined when it should go on as it is.
+ */
+export const restartArguments = (execArgv: ReadonlyArray<string>, argv: ReadonlyArray<string>): ReadonlyArray<string> | undefined => {
+  const command = argv[2];
+  if (command === undefined || !foldingCommands.has(command) || !weftNodeOptions.every((option) => execArgv.includes(option))) return undefined;
+  return [...execArgv.filter((option) => !weftNodeOptions.includes(option)), ...argv.slice(1)];
+};
