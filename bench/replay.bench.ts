@@ -30,7 +30,6 @@ import { DEFAULT_REPLAY_PAGE, eventCodecByType, readModels, replay, type ReplayR
 import { projectedMetadataOf, snapshotPath } from "@weft/infra/runtime";
 import { eventMetadataCodec, type EventMetadata, type PayloadCodec } from "@weft/proto";
 import type { Message } from "@weft/domain/shared";
-import { weftNodeOptions } from "../cli/nodeOptions.ts";
 import { report } from "./stats.ts";
 
 const TARGET = Number(process.argv[2] ?? 1_000_000);
@@ -298,7 +297,10 @@ try {
   // upper bound.
   const cpu = { processMs: Number.NaN, mainMs: Number.NaN };
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, [...weftNodeOptions, mainTs, "verify"], { env: { ...process.env, WEFT_DATA_DIR: dir }, stdio: ["ignore", "pipe", "inherit"] });
+    // Started as `weft verify` ends up running: started with weftNodeOptions it starts again
+    // without them (cli/nodeOptions.ts), so it is started without them here, and the process whose
+    // CPU time is read is the one doing the work.
+    const child = spawn(process.execPath, [mainTs, "verify"], { env: { ...process.env, WEFT_DATA_DIR: dir }, stdio: ["ignore", "pipe", "inherit"] });
     child.stdout.resume();
     const sampling = setInterval(() => {
       const processMs = cpuMsOf(`/proc/${child.pid}/stat`);
